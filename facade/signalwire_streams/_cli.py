@@ -1,0 +1,262 @@
+"""The `signalwire-streams` command: demo, create, stop and a local emulator.
+
+`create` and `stop` use the same environment variables as `Client`. Nothing here ever
+prints the API token or a bearer token.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import threading
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TextIO, get_args
+
+from ._client import Client
+from ._errors import APIStatusError, SignalWireError, ValidationError
+from ._models import Codec, StatusCallbackMethod, Stream, Track
+from ._version import __version__
+
+if TYPE_CHECKING:
+    from .testing import Emulator
+
+__all__ = ["main"]
+
+DEMO_URL = "wss://receiver.example.com/audio"
+DEMO_PARAMETERS = {"customer": "42", "lang": "en-US"}
+
+
+def _stream_rows(stream: Stream) -> list[tuple[str, str]]:
+    rows = [("sid", stream.sid)]
+    for label, value in (
+        ("name", stream.name),
+        ("status", stream.status),
+        ("call", stream.call_sid),
+        ("conference", stream.conference_sid),
+        ("account", stream.account_sid),
+        ("updated", stream.date_updated.isoformat() if stream.date_updated else None),
+        ("uri", stream.uri),
+        ("error code", stream.error_code),
+    ):
+        if value is not None:
+            rows.append((label, str(value)))
+    return rows
+
+
+def _print_rows(rows: Sequence[tuple[str, str]], out: TextIO, indent: str = "  ") -> None:
+    width = max(len(label) for label, _ in rows)
+    for label, value in rows:
+        out.write(f"{indent}{label.ljust(width)}  {value}\n")
+
+
+def _stream_json(stream: Stream) -> str:
+    def default(value: object) -> str:
+        if isinstance(value, datetime):
+            return value.isoformat()
+        return str(value)
+
+    return json.dumps(asdict(stream), default=default, indent=2)
+
+
+def _show(stream: Stream, args: argparse.Namespace, out: TextIO) -> None:
+    if args.json:
+        out.write(_stream_json(stream) + "\n")
+    else:
+        _print_rows(_stream_rows(stream), out, indent="")
+
+
+def _parameters(pairs: Sequence[str]) -> dict[str, str]:
+    parameters: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise ValidationError("--param", f"expects key=value, got {pair[:40]!r}")
+        if name in parameters:
+            raise ValidationError("--param", f"{name[:40]!r} is given twice")
+        parameters[name] = value
+    return parameters
+
+
+def _bearer_token(variable: str | None) -> str | None:
+    if variable is None:
+        return None
+    token = os.environ.get(variable)
+    if not token:
+        raise ValidationError("--bearer-token-env", f"environment variable {variable} is not set")
+    return token
+
+
+def _create(args: argparse.Namespace, out: TextIO) -> None:
+    with Client(timeout=args.timeout) as client:
+        common: dict[str, Any] = {
+            "name": args.name,
+            "track": args.track,
+            "status_callback": args.status_callback,
+            "status_callback_method": args.status_callback_method,
+            "parameters": _parameters(args.param),
+            "authorization_bearer_token": _bearer_token(args.bearer_token_env),
+        }
+        if args.conference:
+            stream = client.conference_streams.create(
+                args.sid, args.url, codec=args.codec, real_time=args.real_time, **common
+            )
+        else:
+            if args.codec is not None or args.real_time is not None:
+                raise ValidationError("--codec", "--codec and --real-time need --conference")
+            stream = client.streams.create(args.sid, args.url, **common)
+    _show(stream, args, out)
+
+
+def _stop(args: argparse.Namespace, out: TextIO) -> None:
+    with Client(timeout=args.timeout) as client:
+        resource = client.conference_streams if args.conference else client.streams
+        stream = resource.stop(args.sid, args.stream)
+    _show(stream, args, out)
+
+
+def _demo(args: argparse.Namespace, out: TextIO) -> None:
+    from .testing import Emulator
+
+    out.write(
+        "signalwire-streams demo: a local emulator of SignalWire; nothing leaves this machine.\n\n"
+    )
+    with Emulator() as emulator:
+        call_sid = emulator.add_call()
+        _print_rows([("emulator", emulator.base_url), ("call", call_sid)], out)
+        with Client(emulator.project_id, emulator.api_token, emulator.base_url) as client:
+            out.write(f"\n1. Start a stream on the call, named 'demo', to {DEMO_URL}\n")
+            created = client.streams.create(
+                call_sid,
+                DEMO_URL,
+                name="demo",
+                track="inbound_track",
+                parameters=DEMO_PARAMETERS,
+                authorization_bearer_token=os.urandom(16).hex(),
+            )
+            _print_rows(_stream_rows(created), out, indent="   ")
+            _print_sent(emulator, out)
+            out.write("\n2. Stop it by name\n")
+            stopped = client.streams.stop(call_sid, "demo")
+            _print_rows(_stream_rows(stopped), out, indent="   ")
+        answered = [request.status for request in emulator.requests]
+    ok = created.sid == stopped.sid and stopped.status == "stopped"
+    out.write(
+        f"\n{'Done' if ok else 'Unexpected result'}: {len(answered)} requests, "
+        f"answered {', '.join(map(str, answered))}; the stream ran from "
+        f"{created.status} to {stopped.status}.\n"
+    )
+    if not ok:
+        raise SignalWireError("the demo's stop did not stop the stream it created")
+
+
+def _print_sent(emulator: Emulator, out: TextIO) -> None:
+    """The form fields the emulator received, to show the custom parameter expansion."""
+    request = emulator.requests[-1]
+    out.write("   form fields received by the emulator:\n")
+    for name, value in request.form:
+        shown = "[secure]" if name == "AuthorizationBearerToken" else value
+        out.write(f"     {name}={shown}\n")
+
+
+def _emulator(args: argparse.Namespace, out: TextIO) -> None:
+    from .testing import Emulator
+
+    project_id = os.environ.get("SIGNALWIRE_PROJECT_ID") or None
+    token = os.environ.get("SIGNALWIRE_API_TOKEN") or None
+    with Emulator(project_id, token, host=args.host, port=args.port) as emulator:
+        out.write(f"SignalWire streams emulator on {emulator.base_url}\n")
+        out.write("Use it from another shell with:\n")
+        out.write(f"  export SIGNALWIRE_SPACE={emulator.base_url}\n")
+        out.write(f"  export SIGNALWIRE_PROJECT_ID={emulator.project_id}\n")
+        if token is None:
+            # A fresh throwaway credential of this emulator, not a SignalWire token.
+            out.write(f"  export SIGNALWIRE_API_TOKEN={emulator.api_token}\n")
+        else:
+            out.write("  (the API token is the one in SIGNALWIRE_API_TOKEN)\n")
+        for _ in range(args.calls):
+            out.write(f"live call: {emulator.add_call()}\n")
+        out.write("Press Ctrl-C to stop.\n")
+        out.flush()
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            out.write("stopped\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="signalwire-streams",
+        description="Start and stop SignalWire media streams. create and stop read "
+        "SIGNALWIRE_PROJECT_ID, SIGNALWIRE_API_TOKEN and SIGNALWIRE_SPACE.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("demo", help="run a create and a stop against a local emulator")
+
+    emulator = commands.add_parser("emulator", help="serve a local emulator of the API")
+    emulator.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    emulator.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
+    emulator.add_argument("--calls", type=int, default=1, help="live calls to create (default 1)")
+
+    def remote(name: str, help: str) -> argparse.ArgumentParser:
+        command = commands.add_parser(name, help=help)
+        command.add_argument("--conference", action="store_true", help="SID is a conference")
+        command.add_argument("--json", action="store_true", help="print the stream as JSON")
+        command.add_argument("--timeout", type=float, default=30.0, help="seconds (default 30)")
+        return command
+
+    create = remote("create", "start a stream on a live call")
+    create.add_argument("sid", metavar="CALL_SID", help="the call (or conference) sid")
+    create.add_argument("--url", required=True, help="wss:// URL of your WebSocket server")
+    create.add_argument("--name", help="a name, unique per call, to stop it by")
+    create.add_argument("--track", default="both_tracks", choices=get_args(Track))
+    create.add_argument("--status-callback", help="http(s) URL for stream events")
+    create.add_argument(
+        "--status-callback-method", default="POST", choices=get_args(StatusCallbackMethod)
+    )
+    create.add_argument(
+        "--param", action="append", default=[], metavar="KEY=VALUE", help="a custom parameter"
+    )
+    create.add_argument(
+        "--bearer-token-env",
+        metavar="VAR",
+        help="name of an environment variable holding the WebSocket bearer token",
+    )
+    create.add_argument("--codec", choices=get_args(Codec), help="conference streams only")
+    create.add_argument(
+        "--real-time",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="conference streams only",
+    )
+
+    stop = remote("stop", "stop a stream by sid or name")
+    stop.add_argument("sid", metavar="CALL_SID", help="the call (or conference) sid")
+    stop.add_argument("stream", metavar="STREAM", help="the stream's sid or name")
+    return parser
+
+
+_COMMANDS = {"demo": _demo, "emulator": _emulator, "create": _create, "stop": _stop}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        _COMMANDS[args.command](args, sys.stdout)
+    except APIStatusError as error:
+        more = f"\n  more info: {error.more_info}" if error.more_info else ""
+        print(f"error: {type(error).__name__}: {error}{more}", file=sys.stderr)
+        return 1
+    except SignalWireError as error:
+        print(f"error: {type(error).__name__}: {error}", file=sys.stderr)
+        return 2 if isinstance(error, ValidationError) else 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

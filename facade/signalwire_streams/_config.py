@@ -1,0 +1,171 @@
+"""Defaults and client settings: the one place where configuration is decided."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import httpx
+
+from ._errors import ValidationError
+from ._validation import check_id
+
+__all__ = [
+    "API_PATH",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "ENV_API_TOKEN",
+    "ENV_PROJECT_ID",
+    "ENV_SPACE",
+    "Settings",
+    "resolve_settings",
+]
+
+ENV_PROJECT_ID = "SIGNALWIRE_PROJECT_ID"
+ENV_API_TOKEN = "SIGNALWIRE_API_TOKEN"
+ENV_SPACE = "SIGNALWIRE_SPACE"
+
+API_PATH = "/api/laml/2010-04-01"
+SPACE_DOMAIN = "signalwire.com"
+
+# A create answers in well under a second; 30 s matches SignalWire's own SDK and still
+# frees a call handler that a stuck request would otherwise hold forever.
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+DEFAULT_MAX_RETRIES = 2
+
+# Backoff between retries: 0.5 s, 1 s, 2 s ... up to 8 s, less up to 25 % jitter.
+INITIAL_RETRY_DELAY = 0.5
+MAX_RETRY_DELAY = 8.0
+# A Retry-After longer than this is not waited out: the error goes to the caller.
+MAX_RETRY_AFTER = 60.0
+
+_SPACE_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+_HOST_NAME = re.compile(r"[A-Za-z0-9.-]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Resolved, validated settings; the token is left out of `repr`."""
+
+    project_id: str
+    api_token: str = field(repr=False)
+    base_url: str
+    timeout: httpx.Timeout
+    max_retries: int
+
+    @property
+    def auth(self) -> httpx.BasicAuth:
+        return httpx.BasicAuth(self.project_id, self.api_token)
+
+
+def _from_env(value: str | None, argument: str, variable: str, env: Mapping[str, str]) -> str:
+    if value is None:
+        value = env.get(variable) or None
+        if value is None:
+            raise ValidationError(argument, f"missing; pass {argument}= or set {variable}")
+    return value
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def base_url_for(space: str) -> str:
+    """The API base URL for a Space name, a Space host, or a base URL.
+
+    Plain http:// is allowed for loopback hosts only: Basic auth would travel in clear.
+    """
+    if not isinstance(space, str):
+        raise ValidationError("space", f"must be a string, not {type(space).__name__}")
+    text = space.strip()
+    if not text or any(char.isspace() for char in text):
+        raise ValidationError("space", "must be a Space name, host or https:// URL")
+    if "://" not in text:
+        if _SPACE_NAME.fullmatch(text):
+            return f"https://{text}.{SPACE_DOMAIN}{API_PATH}"
+        if _HOST_NAME.fullmatch(text) and "." in text:
+            return f"https://{text.lower()}{API_PATH}"
+        raise ValidationError("space", "must be a Space name like 'example', a host or a URL")
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+        _ = parts.port
+    except ValueError:
+        raise ValidationError("space", "is not a valid URL") from None
+    if not host:
+        raise ValidationError("space", "URL has no host")
+    if parts.username is not None or parts.password is not None:
+        raise ValidationError("space", "must not carry credentials; use api_token")
+    if parts.query or parts.fragment:
+        raise ValidationError("space", "must not have a query string or fragment")
+    scheme = parts.scheme.lower()
+    if scheme == "http":
+        if not _is_loopback(host):
+            raise ValidationError(
+                "space", "plain http:// is only allowed for loopback hosts; use https://"
+            )
+    elif scheme != "https":
+        raise ValidationError("space", "must be an https:// URL")
+    path = parts.path.rstrip("/") or API_PATH
+    return f"{scheme}://{parts.netloc}{path}"
+
+
+def _base_url(space: str | None, env: Mapping[str, str]) -> str:
+    try:
+        return base_url_for(_from_env(space, "space", ENV_SPACE, env))
+    except ValidationError as error:
+        if space is None and ENV_SPACE in env:
+            raise ValidationError("space", f"{error.rule} (from {ENV_SPACE})") from None
+        raise
+
+
+def _timeout(value: object) -> httpx.Timeout:
+    if isinstance(value, httpx.Timeout):
+        timeouts = (value.connect, value.read, value.write, value.pool)
+        if any(part is None for part in timeouts):
+            raise ValidationError("timeout", "every part of an httpx.Timeout must be set")
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValidationError("timeout", "must be seconds (a number) or an httpx.Timeout")
+    if not value > 0:
+        raise ValidationError("timeout", "must be greater than 0")
+    return httpx.Timeout(float(value))
+
+
+def check_max_retries(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValidationError("max_retries", "must be an integer of 0 or more")
+    return value
+
+
+def resolve_settings(
+    project_id: str | None,
+    api_token: str | None,
+    space: str | None,
+    *,
+    timeout: float | httpx.Timeout,
+    max_retries: int,
+    env: Mapping[str, str] | None = None,
+) -> Settings:
+    """Fill what was not passed from the environment, then check all of it."""
+    env = os.environ if env is None else env
+    project = check_id("project_id", _from_env(project_id, "project_id", ENV_PROJECT_ID, env))
+    token = _from_env(api_token, "api_token", ENV_API_TOKEN, env)
+    if not isinstance(token, str) or not token or any(char.isspace() for char in token):
+        raise ValidationError("api_token", "must be a non-empty string without whitespace")
+    return Settings(
+        project_id=project,
+        api_token=token,
+        base_url=_base_url(space, env),
+        timeout=_timeout(timeout),
+        max_retries=check_max_retries(max_retries),
+    )

@@ -1,0 +1,195 @@
+"""Every check on what a user passes in, in one place, run before anything is sent.
+
+Each check raises `ValidationError` naming the field and the rule. Messages never echo a
+value that could be a secret (tokens, URLs that may carry credentials, parameter values).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from urllib.parse import SplitResult, urlsplit
+
+from ._errors import ValidationError
+
+__all__ = [
+    "MAX_PARAMETERS",
+    "check_bool",
+    "check_callback_url",
+    "check_choice",
+    "check_extra_fields",
+    "check_id",
+    "check_optional_text",
+    "check_parameters",
+    "check_stream_name",
+    "check_websocket_url",
+]
+
+MAX_PARAMETERS = 99
+
+# Form fields the API documents; `extra_fields` may not set them, in any letter case.
+DOCUMENTED_FIELDS = frozenset(
+    name.lower()
+    for name in (
+        "Url",
+        "Name",
+        "Track",
+        "StatusCallback",
+        "StatusCallbackMethod",
+        "AuthorizationBearerToken",
+        "StreamCodec",
+        "StreamRealTime",
+        "Status",
+    )
+)
+_PARAMETER_FIELD = re.compile(r"parameter\d+\.(name|value)", re.IGNORECASE)
+
+
+def _require_str(field: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise ValidationError(field, f"must be a string, not {type(value).__name__}")
+    return value
+
+
+def check_id(field: str, value: object) -> str:
+    """A call, conference or stream id: it becomes one path segment."""
+    text = _require_str(field, value)
+    if not text.strip():
+        raise ValidationError(field, "must not be empty")
+    if text != text.strip():
+        raise ValidationError(field, "must not start or end with whitespace")
+    _check_path_segment(field, text)
+    return text
+
+
+def check_stream_name(field: str, value: object) -> str:
+    """A stream name: free text, but it must be usable later as a path segment to stop by."""
+    text = _require_str(field, value)
+    if not text:
+        raise ValidationError(field, "must not be empty")
+    _check_path_segment(field, text)
+    return text
+
+
+def _check_path_segment(field: str, text: str) -> None:
+    if "/" in text:
+        raise ValidationError(field, "must not contain '/'")
+    if text in (".", ".."):
+        raise ValidationError(field, "must not be '.' or '..'")
+
+
+def check_optional_text(field: str, value: object) -> str | None:
+    """An optional non-empty string, such as a bearer token."""
+    if value is None:
+        return None
+    text = _require_str(field, value)
+    if not text:
+        raise ValidationError(field, "must not be empty; pass None to leave it out")
+    return text
+
+
+def check_choice(field: str, value: object, choices: Iterable[str]) -> str:
+    allowed = tuple(choices)
+    if not isinstance(value, str) or value not in allowed:
+        shown = repr(value)[:40]
+        raise ValidationError(field, f"must be one of {', '.join(allowed)}; got {shown}")
+    return value
+
+
+def check_bool(field: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ValidationError(field, f"must be True or False, not {type(value).__name__}")
+    return value
+
+
+def _split_url(field: str, value: object) -> SplitResult:
+    text = _require_str(field, value)
+    if not text:
+        raise ValidationError(field, "must not be empty")
+    if any(char.isspace() for char in text):
+        raise ValidationError(field, "must not contain whitespace")
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+        _ = parts.port  # raises ValueError on a port that is not a number
+    except ValueError:
+        raise ValidationError(field, "is not a valid URL") from None
+    if not host:
+        raise ValidationError(field, "must be an absolute URL with a host")
+    return parts
+
+
+def check_websocket_url(field: str, value: object) -> str:
+    """The stream's `Url`: wss only, a host, no query string (parameters carry data)."""
+    parts = _split_url(field, value)
+    scheme = parts.scheme.lower()
+    if scheme == "ws":
+        raise ValidationError(field, "must use wss://; SignalWire refuses plain ws://")
+    if scheme != "wss":
+        raise ValidationError(field, "must be a wss:// URL")
+    text = str(value)
+    if "?" in text:
+        raise ValidationError(field, "must not have a query string; pass data as custom parameters")
+    if "#" in text:
+        raise ValidationError(field, "must not have a fragment")
+    return text
+
+
+def check_callback_url(field: str, value: object) -> str:
+    """`StatusCallback`: an absolute http(s) URL that SignalWire can request."""
+    parts = _split_url(field, value)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ValidationError(field, "must be an absolute http:// or https:// URL")
+    return str(value)
+
+
+def check_parameters(value: object) -> list[tuple[str, str]]:
+    """Custom parameters, expanded in order to Parameter{i}.Name / Parameter{i}.Value."""
+    if value is None:
+        return []
+    if not isinstance(value, Mapping):
+        raise ValidationError(
+            "parameters", f"must be a mapping of str to str, not {type(value).__name__}"
+        )
+    if len(value) > MAX_PARAMETERS:
+        raise ValidationError(
+            "parameters", f"at most {MAX_PARAMETERS} custom parameters; got {len(value)}"
+        )
+    fields: list[tuple[str, str]] = []
+    for index, (name, text) in enumerate(value.items(), start=1):
+        if not isinstance(name, str) or not name:
+            raise ValidationError("parameters", f"name #{index} must be a non-empty string")
+        if not isinstance(text, str):
+            raise ValidationError(
+                "parameters",
+                f"value of {name[:40]!r} must be a string, not {type(text).__name__}",
+            )
+        fields.append((f"Parameter{index}.Name", name))
+        fields.append((f"Parameter{index}.Value", text))
+    return fields
+
+
+def check_extra_fields(value: object) -> list[tuple[str, str]]:
+    """Undocumented form fields passed through as they are, never overriding documented ones."""
+    if value is None:
+        return []
+    if not isinstance(value, Mapping):
+        raise ValidationError(
+            "extra_fields", f"must be a mapping of str to str, not {type(value).__name__}"
+        )
+    fields: list[tuple[str, str]] = []
+    for name, text in value.items():
+        if not isinstance(name, str) or not name:
+            raise ValidationError("extra_fields", "field names must be non-empty strings")
+        if name.lower() in DOCUMENTED_FIELDS or _PARAMETER_FIELD.fullmatch(name):
+            raise ValidationError(
+                "extra_fields",
+                f"{name[:40]!r} is a documented field; use its own argument instead",
+            )
+        if not isinstance(text, str):
+            raise ValidationError(
+                "extra_fields",
+                f"value of {name[:40]!r} must be a string, not {type(text).__name__}",
+            )
+        fields.append((name, text))
+    return fields
