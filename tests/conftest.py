@@ -33,21 +33,28 @@ def emulator() -> Iterator[Emulator]:
 class Api:
     """One client, sync or async, behind a single blocking `run`."""
 
-    def __init__(self, mode: str, emulator: Emulator, runner: asyncio.Runner) -> None:
+    def __init__(
+        self,
+        mode: str,
+        runner: asyncio.Runner,
+        settings: dict[str, Any],
+        emulator: Emulator | None = None,
+    ) -> None:
         self.mode = mode
-        self.emulator = emulator
         self._runner = runner
+        self._settings = settings
+        self._emulator = emulator
         self._clients: list[Client | AsyncClient] = []
         self.client = self.make()
 
+    @property
+    def emulator(self) -> Emulator:
+        assert self._emulator is not None, "no emulator: this scenario replays recorded traffic"
+        return self._emulator
+
     def make(self, **options: Any) -> Client | AsyncClient:
-        """A client of this mode on the emulator; keyword arguments override the defaults."""
-        settings: dict[str, Any] = {
-            "project_id": self.emulator.project_id,
-            "api_token": self.emulator.api_token,
-            "space": self.emulator.base_url,
-            **options,
-        }
+        """A client of this mode; keyword arguments override the settings."""
+        settings = {**self._settings, **options}
         client = (Client if self.mode == "sync" else AsyncClient)(**settings)
         self._clients.append(client)
         return client
@@ -75,7 +82,12 @@ async def _awaited(result: Awaitable[Any]) -> Any:
 @pytest.fixture(params=["sync", "async"])
 def api(request: pytest.FixtureRequest, emulator: Emulator) -> Iterator[Api]:
     with asyncio.Runner() as runner:
-        api = Api(request.param, emulator, runner)
+        settings = {
+            "project_id": emulator.project_id,
+            "api_token": emulator.api_token,
+            "space": emulator.base_url,
+        }
+        api = Api(request.param, runner, settings, emulator)
         try:
             yield api
         finally:

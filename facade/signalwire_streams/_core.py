@@ -14,7 +14,7 @@ import logging
 import random
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -79,12 +79,15 @@ _EXCERPT = 120
 
 @dataclass(frozen=True, slots=True)
 class Operation:
-    """One request ready to send, relative to the base URL, and how to read its answer."""
+    """One request ready to send, relative to the base URL, and how to read its answer.
+
+    The form may hold the bearer token, so it stays out of `repr` (and tracebacks' locals).
+    """
 
     name: str
     method: str
     path: str
-    form: dict[str, Any]
+    form: dict[str, Any] = field(repr=False)
     headers: dict[str, str]
     idempotent: bool
     kind: Kind

@@ -1,0 +1,98 @@
+"""Project guarantees: generated/ is current, the facade type-checks, the public API is stable."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import signalwire_streams
+import signalwire_streams.testing
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(*command: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+def test_generated_code_matches_the_spec() -> None:
+    result = _run(sys.executable, "scripts/regenerate", "--check")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_facade_passes_mypy_strict() -> None:
+    result = _run(sys.executable, "-m", "mypy", "--strict")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_public_names_are_exactly_all() -> None:
+    public = {name for name in vars(signalwire_streams) if not name.startswith("_")}
+    modules = {"testing"}
+    assert public - modules == set(signalwire_streams.__all__) - {"__version__"}
+    expected = {
+        "Client",
+        "AsyncClient",
+        "Stream",
+        "StreamStatus",
+        "SignalWireError",
+        "ValidationError",
+        "APIConnectionError",
+        "APITimeoutError",
+        "APIResponseError",
+        "APIStatusError",
+        "BadRequestError",
+        "AuthenticationError",
+        "PermissionDeniedError",
+        "NotFoundError",
+        "ConflictError",
+        "UnprocessableEntityError",
+        "RateLimitError",
+        "ServerError",
+    }
+    assert expected <= set(signalwire_streams.__all__)
+    for name in signalwire_streams.__all__:
+        assert getattr(signalwire_streams, name) is not None
+    assert set(signalwire_streams.testing.__all__) >= {"Emulator", "RecordedRequest"}
+
+
+def test_error_tree() -> None:
+    s = signalwire_streams
+    assert issubclass(s.ValidationError, s.SignalWireError)
+    assert issubclass(s.ValidationError, ValueError)
+    assert issubclass(s.APITimeoutError, s.APIConnectionError)
+    for name in (
+        "BadRequestError",
+        "AuthenticationError",
+        "PermissionDeniedError",
+        "NotFoundError",
+        "ConflictError",
+        "UnprocessableEntityError",
+        "RateLimitError",
+        "ServerError",
+    ):
+        assert issubclass(getattr(s, name), s.APIStatusError)
+    for name in ("APIConnectionError", "APIResponseError", "APIStatusError"):
+        assert issubclass(getattr(s, name), s.SignalWireError)
+
+
+def test_wheel_ships_both_packages_and_py_typed(tmp_path: Path) -> None:
+    result = _run(
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--no-deps",
+        "--no-build-isolation",
+        "-w",
+        str(tmp_path),
+        str(ROOT),
+    )
+    assert result.returncode == 0, result.stderr
+    (wheel,) = tmp_path.glob("signalwire_streams-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "signalwire_streams/py.typed" in names
+    assert "signalwire_streams/testing/_emulator.py" in names
+    assert "signalwire_streams_api/api/default/create_call_stream.py" in names
+    assert not any(name.startswith(("tests/", "scripts/", "openapi/")) for name in names)
