@@ -27,6 +27,21 @@ def test_facade_passes_mypy_strict() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_user_code_type_checks_and_mistakes_are_caught(tmp_path: Path) -> None:
+    result = _run(sys.executable, "-m", "mypy", "--strict", "tests/typing/usage.py")
+    assert result.returncode == 0, result.stdout + result.stderr
+    wrong = tmp_path / "wrong.py"
+    wrong.write_text(
+        "from signalwire_streams import AsyncClient, Client, Stream\n"
+        "Client().streams.create('CA1', 'wss://x.example', track='inbound')\n"
+        "async def f() -> None:\n"
+        "    s: Stream = AsyncClient().streams.create('CA1', 'wss://x.example')\n"
+    )
+    result = _run(sys.executable, "-m", "mypy", "--strict", str(wrong))
+    assert result.returncode == 1
+    assert "wrong.py:2: error" in result.stdout and "wrong.py:4: error" in result.stdout
+
+
 def test_public_names_are_exactly_all() -> None:
     public = {name for name in vars(signalwire_streams) if not name.startswith("_")}
     modules = {"testing"}
@@ -95,4 +110,5 @@ def test_wheel_ships_both_packages_and_py_typed(tmp_path: Path) -> None:
     assert "signalwire_streams/py.typed" in names
     assert "signalwire_streams/testing/_emulator.py" in names
     assert "signalwire_streams_api/api/default/create_call_stream.py" in names
+    assert "signalwire_streams_api/py.typed" in names
     assert not any(name.startswith(("tests/", "scripts/", "openapi/")) for name in names)
