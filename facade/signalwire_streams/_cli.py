@@ -73,8 +73,11 @@ def _parameters(pairs: Sequence[str]) -> dict[str, str]:
     parameters: dict[str, str] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
-        if not sep or not name:
+        if not sep:
             raise ValidationError("--param", f"expects key=value, got {pair[:40]!r}")
+        if not name:
+            # What follows '=' is a value, which may be a secret: never echo it.
+            raise ValidationError("--param", "expects key=value, got an empty key")
         if name in parameters:
             raise ValidationError("--param", f"{name[:40]!r} is given twice")
         parameters[name] = value
@@ -167,7 +170,12 @@ def _emulator(args: argparse.Namespace, out: TextIO) -> None:
 
     project_id = os.environ.get("SIGNALWIRE_PROJECT_ID") or None
     token = os.environ.get("SIGNALWIRE_API_TOKEN") or None
-    with Emulator(project_id, token, host=args.host, port=args.port) as emulator:
+    try:
+        emulator = Emulator(project_id, token, host=args.host, port=args.port)
+        emulator.start()
+    except (OSError, ValueError) as error:
+        raise ValidationError("emulator", f"cannot start: {error}") from None
+    try:
         out.write(f"SignalWire streams emulator on {emulator.base_url}\n")
         out.write("Use it from another shell with:\n")
         out.write(f"  export SIGNALWIRE_SPACE={emulator.base_url}\n")
@@ -181,10 +189,11 @@ def _emulator(args: argparse.Namespace, out: TextIO) -> None:
             out.write(f"live call: {emulator.add_call()}\n")
         out.write("Press Ctrl-C to stop.\n")
         out.flush()
-        try:
-            threading.Event().wait()
-        except KeyboardInterrupt:
-            out.write("stopped\n")
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        out.write("stopped\n")
+    finally:
+        emulator.stop()
 
 
 def _parser() -> argparse.ArgumentParser:
