@@ -11,6 +11,16 @@ import signalwire_streams
 import signalwire_streams.testing
 
 ROOT = Path(__file__).resolve().parent.parent
+STATUS_ERRORS = (
+    "BadRequestError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "ConflictError",
+    "UnprocessableEntityError",
+    "RateLimitError",
+    "ServerError",
+)
 
 
 def _run(*command: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -57,14 +67,7 @@ def test_public_names_are_exactly_all() -> None:
         "APITimeoutError",
         "APIResponseError",
         "APIStatusError",
-        "BadRequestError",
-        "AuthenticationError",
-        "PermissionDeniedError",
-        "NotFoundError",
-        "ConflictError",
-        "UnprocessableEntityError",
-        "RateLimitError",
-        "ServerError",
+        *STATUS_ERRORS,
     }
     assert expected <= set(signalwire_streams.__all__)
     for name in signalwire_streams.__all__:
@@ -77,16 +80,7 @@ def test_error_tree() -> None:
     assert issubclass(s.ValidationError, s.SignalWireError)
     assert issubclass(s.ValidationError, ValueError)
     assert issubclass(s.APITimeoutError, s.APIConnectionError)
-    for name in (
-        "BadRequestError",
-        "AuthenticationError",
-        "PermissionDeniedError",
-        "NotFoundError",
-        "ConflictError",
-        "UnprocessableEntityError",
-        "RateLimitError",
-        "ServerError",
-    ):
+    for name in STATUS_ERRORS:
         assert issubclass(getattr(s, name), s.APIStatusError)
     for name in ("APIConnectionError", "APIResponseError", "APIStatusError"):
         assert issubclass(getattr(s, name), s.SignalWireError)

@@ -143,27 +143,36 @@ def check_callback_url(field: str, value: object) -> str:
     return str(value)
 
 
-def check_parameters(value: object) -> list[tuple[str, str]]:
-    """Custom parameters, expanded in order to Parameter{i}.Name / Parameter{i}.Value."""
+def _string_pairs(field: str, value: object) -> list[tuple[str, str]]:
+    """A mapping of non-empty str names to str values, as (name, value) pairs in order.
+
+    No silent `str(None)`: a value that is not a string is refused, not converted.
+    """
     if value is None:
         return []
     if not isinstance(value, Mapping):
-        raise ValidationError(
-            "parameters", f"must be a mapping of str to str, not {type(value).__name__}"
-        )
-    if len(value) > MAX_PARAMETERS:
-        raise ValidationError(
-            "parameters", f"at most {MAX_PARAMETERS} custom parameters; got {len(value)}"
-        )
-    fields: list[tuple[str, str]] = []
+        raise ValidationError(field, f"must be a mapping of str to str, not {type(value).__name__}")
+    pairs: list[tuple[str, str]] = []
     for index, (name, text) in enumerate(value.items(), start=1):
         if not isinstance(name, str) or not name:
-            raise ValidationError("parameters", f"name #{index} must be a non-empty string")
+            raise ValidationError(field, f"name #{index} must be a non-empty string")
         if not isinstance(text, str):
             raise ValidationError(
-                "parameters",
-                f"value of {name[:40]!r} must be a string, not {type(text).__name__}",
+                field, f"value of {name[:40]!r} must be a string, not {type(text).__name__}"
             )
+        pairs.append((name, text))
+    return pairs
+
+
+def check_parameters(value: object) -> list[tuple[str, str]]:
+    """Custom parameters, expanded in order to Parameter{i}.Name / Parameter{i}.Value."""
+    pairs = _string_pairs("parameters", value)
+    if len(pairs) > MAX_PARAMETERS:
+        raise ValidationError(
+            "parameters", f"at most {MAX_PARAMETERS} custom parameters; got {len(pairs)}"
+        )
+    fields: list[tuple[str, str]] = []
+    for index, (name, text) in enumerate(pairs, start=1):
         fields.append((f"Parameter{index}.Name", name))
         fields.append((f"Parameter{index}.Value", text))
     return fields
@@ -171,25 +180,11 @@ def check_parameters(value: object) -> list[tuple[str, str]]:
 
 def check_extra_fields(value: object) -> list[tuple[str, str]]:
     """Undocumented form fields passed through as they are, never overriding documented ones."""
-    if value is None:
-        return []
-    if not isinstance(value, Mapping):
-        raise ValidationError(
-            "extra_fields", f"must be a mapping of str to str, not {type(value).__name__}"
-        )
-    fields: list[tuple[str, str]] = []
-    for name, text in value.items():
-        if not isinstance(name, str) or not name:
-            raise ValidationError("extra_fields", "field names must be non-empty strings")
+    pairs = _string_pairs("extra_fields", value)
+    for name, _ in pairs:
         if name.lower() in DOCUMENTED_FIELDS or _PARAMETER_FIELD.fullmatch(name):
             raise ValidationError(
                 "extra_fields",
                 f"{name[:40]!r} is a documented field; use its own argument instead",
             )
-        if not isinstance(text, str):
-            raise ValidationError(
-                "extra_fields",
-                f"value of {name[:40]!r} must be a string, not {type(text).__name__}",
-            )
-        fields.append((name, text))
-    return fields
+    return pairs
