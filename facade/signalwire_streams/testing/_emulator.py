@@ -162,6 +162,8 @@ class _Parent:
 
 @dataclass(frozen=True)
 class _CreateFields:
+    """A create's validated form, named as the `StreamRecord` fields it fills."""
+
     url: str
     name: str | None
     track: str | None
@@ -171,7 +173,7 @@ class _CreateFields:
     codec: str | None
     real_time: bool | None
     extra_fields: dict[str, str]
-    bearer_token: str | None
+    authorization_bearer_token: str | None = field(repr=False)
 
 
 class _Disconnected(Exception):
@@ -379,7 +381,7 @@ def _parse_create(form: tuple[tuple[str, str], ...], kind: Kind) -> _CreateField
         codec=codec,
         real_time=real_time,
         extra_fields=extra,
-        bearer_token=fields.get(_SECRET_FIELD),
+        authorization_bearer_token=fields.get(_SECRET_FIELD),
     )
 
 
@@ -856,18 +858,9 @@ class Emulator:
             sid=str(uuid.uuid4()),
             parent_sid=route.parent,
             kind=route.kind,
-            name=fields.name,
             status="in-progress",
-            url=fields.url,
-            track=fields.track,
-            status_callback=fields.status_callback,
-            status_callback_method=fields.status_callback_method,
-            parameters=fields.parameters,
-            codec=fields.codec,
-            real_time=fields.real_time,
-            extra_fields=fields.extra_fields,
             date_updated=_now(),
-            authorization_bearer_token=fields.bearer_token,
+            **vars(fields),
         )
         self._streams[record.sid] = record
         parent.stream_sids.append(record.sid)
