@@ -5,6 +5,7 @@
     ├── APIConnectionError: the service could not be reached or the connection broke
     │   └── APITimeoutError
     ├── APIResponseError: a 2xx answer whose body is unusable (not JSON, no sid)
+    ├── ProtocolError: a media frame or status callback that breaks the documented protocol
     └── APIStatusError: an error status from the service
         ├── BadRequestError 400
         ├── AuthenticationError 401
@@ -30,6 +31,7 @@ __all__ = [
     "ConflictError",
     "NotFoundError",
     "PermissionDeniedError",
+    "ProtocolError",
     "RateLimitError",
     "ServerError",
     "SignalWireError",
@@ -73,6 +75,18 @@ class APIResponseError(SignalWireError):
         super().__init__(message)
         self.status_code = status_code
         self.body = body
+
+
+class ProtocolError(SignalWireError):
+    """A message from SignalWire (a WebSocket frame, a status callback) is malformed.
+
+    `reason` says what is wrong with it; the message itself is not kept, since it may carry
+    audio or a caller's parameters.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 class APIStatusError(SignalWireError):

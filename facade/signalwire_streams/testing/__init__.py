@@ -1,5 +1,7 @@
-"""Test helpers: a local emulator of SignalWire's streams REST service."""
+"""Test helpers: a local emulator of SignalWire's streams service, and local TLS."""
 
 from ._emulator import Emulator, RecordedRequest, StreamRecord
+from ._media import MediaStatus, SentCallback
+from ._tls import LocalTLS
 
-__all__ = ["Emulator", "RecordedRequest", "StreamRecord"]
+__all__ = ["Emulator", "LocalTLS", "MediaStatus", "RecordedRequest", "SentCallback", "StreamRecord"]

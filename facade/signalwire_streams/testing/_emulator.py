@@ -1,11 +1,12 @@
-"""A local emulator of SignalWire's streams REST service.
+"""A local emulator of SignalWire's streams service.
 
 It speaks real HTTP on loopback so that any client (this library, httpx, twilio-python) can be
 tested end to end, and error cassettes recorded, without a SignalWire Space. It checks requests
 at least as strictly as the service is documented to, so that client bugs show up in tests.
+Each stream it creates really streams: see `_media.py`.
 
-Stdlib only, and independent of the rest of the package, so that it works while the rest is
-being changed and costs nothing to import.
+The REST side is stdlib only and independent of the client code, so that a client bug cannot
+hide itself by being mirrored here.
 """
 
 from __future__ import annotations
@@ -29,11 +30,14 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from os import PathLike
 from types import TracebackType
 from typing import Any, Literal, Self
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
-__all__ = ["Emulator", "RecordedRequest", "StreamRecord"]
+from ._media import MediaEngine, MediaStatus, SentCallback, StreamPlan, load_wav
+
+__all__ = ["Emulator", "MediaStatus", "RecordedRequest", "SentCallback", "StreamRecord"]
 
 Kind = Literal["call", "conference"]
 
@@ -546,11 +550,17 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class Emulator:
-    """A SignalWire streams REST service on loopback, with inspectable state and faults.
+    """A SignalWire streams service on loopback, with inspectable state and faults.
 
     Register calls and conferences with `add_call` / `add_conference`, point a client at
     `base_url` with `project_id` / `api_token`, then assert on `streams()` and `requests`.
     The server runs in a daemon thread, so it never blocks the test's event loop.
+
+    Every stream created opens a WebSocket to its `Url` and streams audio as SignalWire does:
+    a tone (440 Hz inbound, 660 Hz outbound) or the WAV file given as `audio`, at real-time
+    pace times `speed`. `ca_file` is trusted for `wss://` and for https callbacks;
+    `verify_tls=False` skips certificate checks. Status callbacks are signed with
+    `signing_key`. `media=False` keeps it to REST.
     """
 
     def __init__(
@@ -560,13 +570,35 @@ class Emulator:
         *,
         host: str = "127.0.0.1",
         port: int = 0,
+        signing_key: str | None = None,
+        ca_file: str | PathLike[str] | None = None,
+        verify_tls: bool = True,
+        speed: float = 1.0,
+        audio: str | PathLike[str] | None = None,
+        media: bool = True,
     ) -> None:
         self._project_id = str(uuid.uuid4()) if project_id is None else project_id
         self._api_token = secrets.token_urlsafe(24) if api_token is None else api_token
+        self._signing_key = secrets.token_urlsafe(24) if signing_key is None else signing_key
         if not self._project_id or ":" in self._project_id:
             raise ValueError("project_id must be non-empty and contain no ':'")
         if not self._api_token:
             raise ValueError("api_token must not be empty")
+        if not self._signing_key:
+            raise ValueError("signing_key must not be empty")
+        if isinstance(speed, bool) or not isinstance(speed, int | float) or not speed > 0:
+            raise ValueError(f"speed must be a number above 0 (math.inf: no pacing), not {speed!r}")
+        self._engine = (
+            MediaEngine(
+                signing_key=self._signing_key,
+                ca_file=ca_file,
+                verify_tls=verify_tls,
+                speed=float(speed),
+                audio=None if audio is None else load_wav(audio),
+            )
+            if media
+            else None
+        )
         self._credentials = f"{self._project_id}:{self._api_token}".encode()
         self._host = host
         self._requested_port = port
@@ -623,6 +655,8 @@ class Emulator:
                 with contextlib.suppress(OSError):
                     connection.shutdown(socket.SHUT_RDWR)
             thread.join(timeout=5)
+            if self._engine is not None:
+                self._engine.close()
 
     def __enter__(self) -> Self:
         self.start()
@@ -666,6 +700,11 @@ class Emulator:
     def api_token(self) -> str:
         """The API token (Basic auth password). A secret: do not print it."""
         return self._api_token
+
+    @property
+    def signing_key(self) -> str:
+        """The key status callbacks are signed with. A secret: do not print it."""
+        return self._signing_key
 
     @property
     def host(self) -> str:
@@ -753,6 +792,36 @@ class Emulator:
         with self._lock:
             self._faults.extend([response] * count)
 
+    # Media
+
+    def media(self, stream_sid: str) -> MediaStatus:
+        """What the stream's WebSocket has done so far: connected, frames sent, how it ended."""
+        return self._media_engine().status(stream_sid)
+
+    @property
+    def callbacks(self) -> list[SentCallback]:
+        """Every status callback sent so far, with the receiver's answer (a copy)."""
+        return [] if self._engine is None else self._engine.callbacks
+
+    def send_dtmf(self, parent_sid: str, digits: str, *, duration: int = 250) -> None:
+        """Press keys on a call or conference: each live stream of it gets `dtmf` events."""
+        if not digits or any(d not in "0123456789*#ABCD" for d in digits):
+            raise ValueError("digits must be DTMF keys: 0-9, *, #, A-D")
+        engine = self._media_engine()
+        for record in self.streams(parent_sid):
+            if record.status == "in-progress":
+                for digit in digits:
+                    engine.send_dtmf(record.sid, digit, duration)
+
+    def drop_media(self, stream_sid: str) -> None:
+        """Cut a stream's WebSocket with no `stop` and no close frame, as SignalWire may."""
+        self._media_engine().drop(stream_sid)
+
+    def _media_engine(self) -> MediaEngine:
+        if self._engine is None:
+            raise RuntimeError("this Emulator was made with media=False")
+        return self._engine
+
     def _add_parent(self, kind: Kind, sid: str | None) -> str:
         sid = str(uuid.uuid4()) if sid is None else sid
         if not sid:
@@ -776,6 +845,8 @@ class Emulator:
                     self._streams[stream_sid] = dataclasses.replace(
                         record, status="stopped", date_updated=now
                     )
+                    if self._engine is not None:
+                        self._engine.end(stream_sid)
 
     # Request handling (called from server threads)
 
@@ -864,6 +935,23 @@ class Emulator:
         )
         self._streams[record.sid] = record
         parent.stream_sids.append(record.sid)
+        if self._engine is not None:
+            self._engine.begin(
+                StreamPlan(
+                    stream_sid=record.sid,
+                    account_sid=self._project_id,
+                    parent_sid=record.parent_sid,
+                    conference=record.kind == "conference",
+                    name=record.name or record.sid,
+                    url=record.url,
+                    track=record.track or "both_tracks",
+                    codec=record.codec,
+                    parameters=record.parameters,
+                    status_callback=record.status_callback,
+                    status_callback_method=record.status_callback_method or "POST",
+                    bearer_token=record.authorization_bearer_token,
+                )
+            )
         return record
 
     def _stop(
@@ -886,6 +974,8 @@ class Emulator:
         if record.status != "stopped":
             record = dataclasses.replace(record, status="stopped", date_updated=_now())
             self._streams[record.sid] = record
+            if self._engine is not None:
+                self._engine.end(record.sid)
         return record
 
     def _find(self, parent: _Parent, sid_or_name: str) -> StreamRecord | None:

@@ -1,0 +1,76 @@
+"""The receiving side: the WebSocket server that SignalWire streams a call's audio to.
+
+    from signalwire_streams import media
+
+    async def handle(session: media.Session) -> None:
+        async for event in session:          # Connected, Start, Media, Dtmf, Mark, Stop …
+            if isinstance(event, media.Start):
+                print(event.call_sid, event.custom_parameters)
+        session.write_wav("call.wav")        # every track, decoded to 16-bit PCM
+
+    async with media.serve(handle, host="0.0.0.0", port=8443, ssl=tls, bearer_token=token):
+        await asyncio.Future()
+
+Also: `parse_event` for one message, `Session(connection)` inside an existing websockets or
+ASGI app, and G.711/L16 codecs that need neither audioop nor numpy.
+"""
+
+from ._audio import (
+    ByteOrder,
+    decode_alaw,
+    decode_l16,
+    decode_mulaw,
+    encode_alaw,
+    encode_l16,
+    encode_mulaw,
+    write_wav,
+)
+from ._events import (
+    ALAW,
+    L16,
+    MULAW,
+    Connected,
+    Dtmf,
+    Event,
+    Mark,
+    Media,
+    MediaFormat,
+    Start,
+    Stop,
+    UnknownEvent,
+    parse_event,
+)
+from ._server import Handler, MediaServer, bearer_token_matches, serve
+from ._session import EndReason, Gap, Session, to_pcm16
+
+__all__ = [
+    "ALAW",
+    "L16",
+    "MULAW",
+    "ByteOrder",
+    "Connected",
+    "Dtmf",
+    "EndReason",
+    "Event",
+    "Gap",
+    "Handler",
+    "Mark",
+    "Media",
+    "MediaFormat",
+    "MediaServer",
+    "Session",
+    "Start",
+    "Stop",
+    "UnknownEvent",
+    "bearer_token_matches",
+    "decode_alaw",
+    "decode_l16",
+    "decode_mulaw",
+    "encode_alaw",
+    "encode_l16",
+    "encode_mulaw",
+    "parse_event",
+    "serve",
+    "to_pcm16",
+    "write_wav",
+]

@@ -1,0 +1,324 @@
+"""The messages SignalWire sends over a stream's WebSocket, as typed, immutable events.
+
+Parsing is lenient where the service is known to vary (numbers sent as strings, `streamSid`
+absent on `media`, `customParameters` absent) and strict about the rest: a frame that is not
+JSON, has no `event`, or carries a wrong type raises `ProtocolError` with the reason. An event
+this version does not know becomes `UnknownEvent` with its data kept.
+
+SignalWire's docs show each message wrapped as `{"timestamp", "direction", "eventType",
+"streamSid", "sequenceNumber", "rawEvent": {...}}`; such a wrapper is unwrapped, so the docs'
+examples parse as well as the bare messages do.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Final, TypeAlias
+
+from .._errors import ProtocolError
+
+__all__ = [
+    "ALAW",
+    "L16",
+    "MULAW",
+    "Connected",
+    "Dtmf",
+    "Event",
+    "Mark",
+    "Media",
+    "MediaFormat",
+    "Start",
+    "Stop",
+    "UnknownEvent",
+    "parse_event",
+]
+
+MULAW: Final = "audio/x-mulaw"
+ALAW: Final = "audio/x-alaw"
+L16: Final = "audio/x-L16"
+_BYTES_PER_SAMPLE = {MULAW: 1, ALAW: 1, L16: 2}
+_EMPTY: Mapping[str, str] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class MediaFormat:
+    """How a stream's audio is encoded: `start.mediaFormat`."""
+
+    encoding: str = MULAW
+    sample_rate: int = 8000
+    channels: int = 1
+
+    @property
+    def bytes_per_second(self) -> int | None:
+        """Payload bytes per second of audio, or None for an encoding this version does not know."""
+        width = _BYTES_PER_SAMPLE.get(self.encoding)
+        return None if width is None else width * self.sample_rate * self.channels
+
+
+@dataclass(frozen=True, slots=True)
+class Connected:
+    """The first message: the protocol and its version."""
+
+    protocol: str | None = None
+    version: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Start:
+    """The stream's metadata: who is calling, which tracks, the custom parameters, the format.
+
+    `custom_parameters` holds the `Parameter{N}` pairs given when the stream was created.
+    """
+
+    stream_sid: str
+    account_sid: str | None = None
+    call_sid: str | None = None
+    tracks: tuple[str, ...] = ()
+    custom_parameters: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    media_format: MediaFormat = field(default_factory=MediaFormat)
+    sequence_number: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Media:
+    """One chunk of audio on one track (about 20 ms).
+
+    `payload_base64` is the text as received; `payload` decodes it on each access, so a
+    handler that only forwards base64 never pays for decoding.
+    """
+
+    track: str
+    payload_base64: str = field(repr=False)
+    chunk: int | None = None
+    timestamp: int | None = None
+    sequence_number: int | None = None
+    stream_sid: str | None = None
+
+    @property
+    def payload(self) -> bytes:
+        """The raw audio, in the stream's `MediaFormat`; ProtocolError if not valid base64."""
+        try:
+            return base64.b64decode(self.payload_base64, validate=True)
+        except (binascii.Error, ValueError) as error:
+            raise ProtocolError(f"media.payload is not valid base64: {error}") from None
+
+    def __repr__(self) -> str:
+        return (
+            f"Media(track={self.track!r}, chunk={self.chunk!r}, timestamp={self.timestamp!r}, "
+            f"sequence_number={self.sequence_number!r}, "
+            f"payload_base64=<{len(self.payload_base64)} chars>)"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Dtmf:
+    """A key the caller pressed."""
+
+    digit: str
+    duration: int | None = None
+    track: str | None = None
+    sequence_number: int | None = None
+    stream_sid: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """A mark the server placed in a bidirectional stream has been played."""
+
+    name: str
+    sequence_number: int | None = None
+    stream_sid: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Stop:
+    """The stream ended: stopped over REST, or the call ended."""
+
+    sequence_number: int | None = None
+    stream_sid: str | None = None
+    account_sid: str | None = None
+    call_sid: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownEvent:
+    """An event this version does not know, kept whole rather than dropped."""
+
+    event: str
+    data: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+
+
+Event: TypeAlias = Connected | Start | Media | Dtmf | Mark | Stop | UnknownEvent
+
+
+def _object(container: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
+    value = container.get(key)
+    if value is None:
+        return _EMPTY
+    if not isinstance(value, dict):
+        raise ProtocolError(f"{where}{key} must be an object, not {type(value).__name__}")
+    return value
+
+
+def _text(container: Mapping[str, Any], key: str, where: str) -> str | None:
+    value = container.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    raise ProtocolError(f"{where}{key} must be a string, not {type(value).__name__}")
+
+
+def _required_text(container: Mapping[str, Any], key: str, where: str) -> str:
+    value = _text(container, key, where)
+    if value is None:
+        raise ProtocolError(f"{where}{key} is missing")
+    return value
+
+
+def _number(container: Mapping[str, Any], key: str, where: str) -> int | None:
+    """An integer, which SignalWire sends either as a JSON number or as a string of digits."""
+    value = container.get(key)
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    raise ProtocolError(f"{where}{key} must be an integer or a string of digits, not {value!r:.40}")
+
+
+def _parameters(container: Mapping[str, Any]) -> Mapping[str, str]:
+    raw = _object(container, "customParameters", "start.")
+    for name, value in raw.items():
+        if not isinstance(value, str):
+            raise ProtocolError(
+                f"start.customParameters[{name!r:.40}] must be a string, not {type(value).__name__}"
+            )
+    return MappingProxyType(dict(raw)) if raw else _EMPTY
+
+
+def _media_format(container: Mapping[str, Any]) -> MediaFormat:
+    raw = _object(container, "mediaFormat", "start.")
+    if not raw:
+        return MediaFormat()
+    where = "start.mediaFormat."
+    encoding = _text(raw, "encoding", where) or MULAW
+    sample_rate = _number(raw, "sampleRate", where) or 8000
+    channels = _number(raw, "channels", where) or 1
+    return MediaFormat(encoding, sample_rate, channels)
+
+
+def _tracks(container: Mapping[str, Any]) -> tuple[str, ...]:
+    tracks = container.get("tracks")
+    if tracks is None:
+        return ()
+    if not isinstance(tracks, list) or not all(isinstance(t, str) for t in tracks):
+        raise ProtocolError("start.tracks must be a list of strings")
+    return tuple(tracks)
+
+
+def _start(message: Mapping[str, Any], sequence: int | None) -> Start:
+    body = _object(message, "start", "")
+    stream_sid = _text(body, "streamSid", "start.") or _text(message, "streamSid", "")
+    if stream_sid is None:
+        raise ProtocolError("start.streamSid is missing")
+    return Start(
+        stream_sid=stream_sid,
+        account_sid=_text(body, "accountSid", "start."),
+        call_sid=_text(body, "callSid", "start."),
+        tracks=_tracks(body),
+        custom_parameters=_parameters(body),
+        media_format=_media_format(body),
+        sequence_number=sequence,
+    )
+
+
+def _media(message: Mapping[str, Any], sequence: int | None, stream: str | None) -> Media:
+    body = _object(message, "media", "")
+    return Media(
+        track=_text(body, "track", "media.") or "inbound",
+        payload_base64=_required_text(body, "payload", "media."),
+        chunk=_number(body, "chunk", "media."),
+        timestamp=_number(body, "timestamp", "media."),
+        sequence_number=sequence,
+        stream_sid=stream,
+    )
+
+
+def _dtmf(message: Mapping[str, Any], sequence: int | None, stream: str | None) -> Dtmf:
+    body = _object(message, "dtmf", "")
+    return Dtmf(
+        digit=_required_text(body, "digit", "dtmf."),
+        duration=_number(body, "duration", "dtmf."),
+        track=_text(body, "track", "dtmf."),
+        sequence_number=sequence,
+        stream_sid=stream,
+    )
+
+
+def _mark(message: Mapping[str, Any], sequence: int | None, stream: str | None) -> Mark:
+    body = _object(message, "mark", "")
+    return Mark(_required_text(body, "name", "mark."), sequence, stream)
+
+
+def _stop(message: Mapping[str, Any], sequence: int | None, stream: str | None) -> Stop:
+    body = _object(message, "stop", "")
+    return Stop(
+        sequence_number=sequence,
+        stream_sid=stream,
+        account_sid=_text(body, "accountSid", "stop."),
+        call_sid=_text(body, "callSid", "stop."),
+    )
+
+
+def _unwrap(wrapper: dict[str, Any]) -> dict[str, Any]:
+    """The docs' wrapped form: the event is `rawEvent`, which may leave ids to the wrapper."""
+    inner = dict(wrapper["rawEvent"])
+    for key in ("streamSid", "sequenceNumber"):
+        if key not in inner and key in wrapper:
+            inner[key] = wrapper[key]
+    return inner
+
+
+def parse_event(message: str | bytes) -> Event:
+    """Parse one WebSocket message from SignalWire into an event.
+
+    Raises ProtocolError, with the reason, when the message is not a JSON object with a string
+    `event`, or a known event carries a field of the wrong type.
+    """
+    if isinstance(message, bytes | bytearray | memoryview):
+        try:
+            message = bytes(message).decode("utf-8")
+        except UnicodeDecodeError:
+            raise ProtocolError("the message is not UTF-8 text") from None
+    if not isinstance(message, str):
+        raise ProtocolError(f"a message must be str or bytes, not {type(message).__name__}")
+    try:
+        data = json.loads(message)
+    except (json.JSONDecodeError, RecursionError) as error:
+        raise ProtocolError(f"the message is not JSON: {error}") from None
+    if not isinstance(data, dict):
+        raise ProtocolError(f"the message must be a JSON object, not {type(data).__name__}")
+    if "event" not in data and isinstance(data.get("rawEvent"), dict):
+        data = _unwrap(data)
+    event = data.get("event")
+    if not isinstance(event, str):
+        raise ProtocolError("the message has no string 'event' field")
+    sequence = _number(data, "sequenceNumber", "")
+    if event == "media":
+        return _media(data, sequence, _text(data, "streamSid", ""))
+    if event == "start":
+        return _start(data, sequence)
+    if event == "connected":
+        return Connected(_text(data, "protocol", ""), _text(data, "version", ""))
+    if event == "dtmf":
+        return _dtmf(data, sequence, _text(data, "streamSid", ""))
+    if event == "mark":
+        return _mark(data, sequence, _text(data, "streamSid", ""))
+    if event == "stop":
+        return _stop(data, sequence, _text(data, "streamSid", ""))
+    return UnknownEvent(event, MappingProxyType(data))

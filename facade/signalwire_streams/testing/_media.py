@@ -1,0 +1,466 @@
+"""The emulator's media side: it streams to each stream's `Url` as SignalWire does.
+
+One asyncio loop in a daemon thread runs every stream: it opens the WebSocket (sending
+`Authorization: Bearer` when a token was given), sends `connected`, `start` and `media` frames
+of 20 ms at real-time pace (or faster, by `speed`), DTMF on request, and `stop` when the stream
+is stopped or the call ends. Status callbacks are posted, signed, in order per stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import math
+import ssl
+import sys
+import threading
+import wave
+from array import array
+from base64 import b64encode
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from os import PathLike
+from typing import Literal
+from urllib.parse import urlencode
+
+import httpx
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake
+
+from ..callbacks import SIGNATURE_HEADER, compute_signature
+from ..media._audio import encode_alaw, encode_mulaw
+from ..media._events import ALAW, L16, MULAW
+from ..media._server import redacting_logger
+
+__all__ = ["MediaEngine", "MediaStatus", "SentCallback", "load_wav"]
+
+FRAME_SECONDS = 0.02
+_CONNECT_TIMEOUT = 10.0
+_CALLBACK_TIMEOUT = 5.0
+_CLOSE_GRACE = 2.0
+_USER_AGENT = "signalwire-streams-emulator"
+_CODEC_FORMATS: dict[str, tuple[str, int]] = {
+    "PCMU": (MULAW, 8000),
+    "PCMA": (ALAW, 8000),
+    "L16": (L16, 8000),
+    "L16@16000h": (L16, 16000),
+    "L16@24000h": (L16, 24000),
+}
+_WIRE_TRACKS = {
+    "inbound_track": ("inbound",),
+    "outbound_track": ("outbound",),
+    "both_tracks": ("inbound", "outbound"),
+}
+_TONES = {"inbound": 440, "outbound": 660}
+
+End = Literal["stop", "dropped", "receiver-closed", "error"]
+
+
+@dataclass(frozen=True)
+class MediaStatus:
+    """What the emulator's WebSocket for one stream has done so far (a snapshot)."""
+
+    stream_sid: str
+    connected: bool
+    frames_sent: int
+    end: End | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class SentCallback:
+    """A status callback the emulator sent, and how the receiver answered (`status`)."""
+
+    url: str
+    method: str
+    fields: dict[str, str]
+    status: int | None
+    failure: str | None = None
+
+
+@dataclass(frozen=True)
+class StreamPlan:
+    """What the engine needs to stream one stream; made by the emulator at create time."""
+
+    stream_sid: str
+    account_sid: str
+    parent_sid: str
+    conference: bool
+    name: str
+    url: str
+    track: str
+    codec: str | None
+    parameters: dict[str, str]
+    status_callback: str | None
+    status_callback_method: str
+    bearer_token: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class Wav:
+    """16-bit PCM channels read from a WAV file, at its own sample rate."""
+
+    channels: tuple[array[int], ...]
+    sample_rate: int
+
+
+def load_wav(path: str | PathLike[str]) -> Wav:
+    """Read a 16-bit PCM WAV file (mono, or stereo for distinct inbound/outbound audio)."""
+    with wave.open(str(path), "rb") as wav:
+        if wav.getsampwidth() != 2:
+            raise ValueError(f"audio: {path} must be 16-bit PCM, not {8 * wav.getsampwidth()}-bit")
+        if wav.getnchannels() not in (1, 2):
+            raise ValueError(f"audio: {path} must be mono or stereo")
+        frames = wav.readframes(wav.getnframes())
+        count, rate = wav.getnchannels(), wav.getframerate()
+    samples = array("h")
+    samples.frombytes(frames)
+    if not samples:
+        raise ValueError(f"audio: {path} holds no audio")
+    return Wav(tuple(samples[i::count] for i in range(count)), rate)
+
+
+def _tone(frequency: int, sample_rate: int) -> array[int]:
+    """One second of a sine: a whole number of periods, so it loops without a click."""
+    step = 2 * math.pi * frequency / sample_rate
+    return array("h", (round(8000 * math.sin(step * i)) for i in range(sample_rate)))
+
+
+def _resample(samples: array[int], source_rate: int, target_rate: int) -> array[int]:
+    if source_rate == target_rate:
+        return samples
+    length = max(1, len(samples) * target_rate // source_rate)
+    return array("h", (samples[i * source_rate // target_rate] for i in range(length)))
+
+
+def _encode(samples: array[int], encoding: str) -> bytes:
+    if sys.byteorder == "big":
+        samples = array("h", samples)
+        samples.byteswap()
+    pcm = samples.tobytes()
+    if encoding == MULAW:
+        return encode_mulaw(pcm)
+    if encoding == ALAW:
+        return encode_alaw(pcm)
+    return pcm
+
+
+def _frames(audio: bytes, frame_bytes: int, silence: bytes) -> list[str]:
+    """The audio cut into base64 frames, the last one padded with silence."""
+    remainder = len(audio) % frame_bytes
+    if remainder:
+        audio += silence * (frame_bytes - remainder)
+    return [
+        b64encode(audio[i : i + frame_bytes]).decode("ascii")
+        for i in range(0, len(audio), frame_bytes)
+    ]
+
+
+def _stream_error(error: BaseException) -> str:
+    """The `StreamError` SignalWire documents that best fits a failed connection."""
+    if isinstance(error, ssl.SSLError | ssl.CertificateError | TimeoutError):
+        return "connection_refused_timeout_or_ssl_error"
+    if isinstance(error, OSError | InvalidHandshake):
+        return "connection_refused"
+    return "general_error"
+
+
+class _Live:
+    """One stream's state inside the engine loop."""
+
+    def __init__(self, plan: StreamPlan) -> None:
+        self.plan = plan
+        self.connected = False
+        self.frames_sent = 0
+        self.end: End | None = None
+        self.error: str | None = None
+        self.stop_requested = False
+        self.drop_requested = False
+        self.dtmf: deque[tuple[str, int]] = deque()
+        self.task: asyncio.Task[None] | None = None
+        self.callbacks: asyncio.Task[None] | None = None
+
+    def status(self) -> MediaStatus:
+        return MediaStatus(
+            self.plan.stream_sid, self.connected, self.frames_sent, self.end, self.error
+        )
+
+
+class MediaEngine:
+    """Runs every stream's WebSocket and status callbacks on one loop in a daemon thread."""
+
+    def __init__(
+        self,
+        *,
+        signing_key: str,
+        ca_file: str | PathLike[str] | None,
+        verify_tls: bool,
+        speed: float,
+        audio: Wav | None,
+    ) -> None:
+        self._signing_key = signing_key
+        self._ssl = ssl.create_default_context(cafile=None if ca_file is None else str(ca_file))
+        if not verify_tls:
+            self._ssl.check_hostname = False
+            self._ssl.verify_mode = ssl.CERT_NONE
+        self._speed = speed
+        self._audio = audio
+        self._frames_cache: dict[tuple[str, int, str], list[str]] = {}
+        self._streams: dict[str, _Live] = {}
+        self._callbacks: list[SentCallback] = []
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._http: httpx.AsyncClient | None = None
+
+    # Called from the emulator's threads
+
+    def begin(self, plan: StreamPlan) -> None:
+        """Start streaming for a newly created stream."""
+        live = _Live(plan)
+        with self._lock:
+            self._streams[plan.stream_sid] = live
+        self._call(self._launch, live)
+
+    def end(self, stream_sid: str) -> None:
+        """The stream was stopped or its call ended: send `stop` and close."""
+        live = self._streams.get(stream_sid)
+        if live is not None:
+            live.stop_requested = True
+
+    def drop(self, stream_sid: str) -> None:
+        """Cut the connection with no `stop` and no close frame, as SignalWire sometimes does."""
+        live = self._streams.get(stream_sid)
+        if live is None:
+            raise KeyError(f"no stream {stream_sid!r}")
+        live.drop_requested = True
+
+    def send_dtmf(self, stream_sid: str, digit: str, duration: int) -> None:
+        live = self._streams.get(stream_sid)
+        if live is not None:
+            self._call(live.dtmf.append, (digit, duration))
+
+    def status(self, stream_sid: str) -> MediaStatus:
+        live = self._streams.get(stream_sid)
+        if live is None:
+            raise KeyError(f"no stream {stream_sid!r}")
+        return live.status()
+
+    @property
+    def callbacks(self) -> list[SentCallback]:
+        with self._lock:
+            return list(self._callbacks)
+
+    def close(self) -> None:
+        """End every stream (sending `stop`), wait briefly for them, then stop the loop."""
+        loop, thread = self._loop, self._thread
+        if loop is None or thread is None:
+            return
+        future = asyncio.run_coroutine_threadsafe(self._shutdown(), loop)
+        with contextlib.suppress(Exception):
+            future.result(timeout=_CLOSE_GRACE + _CALLBACK_TIMEOUT + 1)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=5)
+        self._loop = self._thread = None
+
+    def _call(self, function: Callable[..., object], *args: object) -> None:
+        self._ensure_loop().call_soon_threadsafe(function, *args)
+
+    def _ensure_loop(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None:
+                ready = threading.Event()
+                loop = asyncio.new_event_loop()
+
+                def run() -> None:
+                    asyncio.set_event_loop(loop)
+                    loop.call_soon(ready.set)
+                    loop.run_forever()
+                    loop.close()
+
+                self._thread = threading.Thread(
+                    target=run, name="signalwire-streams-emulator-media", daemon=True
+                )
+                self._thread.start()
+                ready.wait()
+                self._loop = loop
+            return self._loop
+
+    # On the engine loop
+
+    async def _shutdown(self) -> None:
+        live_streams = list(self._streams.values())
+        for live in live_streams:
+            live.stop_requested = True
+        tasks = [t for live in live_streams for t in (live.task, live.callbacks) if t is not None]
+        if tasks:
+            _, pending = await asyncio.wait(tasks, timeout=_CLOSE_GRACE)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+        if self._http is not None:
+            await self._http.aclose()
+
+    def _launch(self, live: _Live) -> None:
+        live.task = asyncio.get_running_loop().create_task(self._run(live))
+
+    async def _run(self, live: _Live) -> None:
+        plan = live.plan
+        headers = (
+            {} if plan.bearer_token is None else {"Authorization": f"Bearer {plan.bearer_token}"}
+        )
+        try:
+            connection = await connect(
+                plan.url,
+                ssl=self._ssl,
+                additional_headers=headers,
+                user_agent_header=_USER_AGENT,
+                open_timeout=_CONNECT_TIMEOUT,
+                compression=None,
+                logger=redacting_logger("websockets.client"),
+            )
+        except Exception as error:
+            live.end, live.error = "error", _stream_error(error)
+            self._callback(live, "stream-error", live.error)
+            return
+        live.connected = True
+        self._callback(live, "stream-started")
+        try:
+            await self._send(connection, live)
+        except ConnectionClosed:
+            live.end = "receiver-closed"
+        finally:
+            if live.drop_requested:
+                live.end = "dropped"
+                connection.transport.abort()
+            else:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(connection.close(), _CLOSE_GRACE)
+        self._callback(live, "stream-stopped")
+
+    async def _send(self, connection: ClientConnection, live: _Live) -> None:
+        plan = live.plan
+        encoding, sample_rate = _CODEC_FORMATS.get(plan.codec or "PCMU", (MULAW, 8000))
+        tracks = _WIRE_TRACKS.get(plan.track, _WIRE_TRACKS["both_tracks"])
+        sequence = itertools.count(1)
+        start: dict[str, object] = {
+            "streamSid": plan.stream_sid,
+            "accountSid": plan.account_sid,
+            "conferenceSid" if plan.conference else "callSid": plan.parent_sid,
+            "tracks": list(tracks),
+        }
+        if plan.parameters:
+            start["customParameters"] = plan.parameters
+        start["mediaFormat"] = {"encoding": encoding, "sampleRate": sample_rate, "channels": 1}
+        await connection.send('{"event":"connected","protocol":"Call","version":"0.2.0"}')
+        await connection.send(
+            json.dumps({"event": "start", "sequenceNumber": str(next(sequence)), "start": start})
+        )
+        sources = {track: self._source(encoding, sample_rate, track) for track in tracks}
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        for number in itertools.count():
+            if live.stop_requested or live.drop_requested:
+                break
+            while live.dtmf:
+                digit, duration = live.dtmf.popleft()
+                dtmf = {"duration": duration, "digit": digit}
+                await connection.send(
+                    json.dumps(
+                        {
+                            "event": "dtmf",
+                            "streamSid": plan.stream_sid,
+                            "sequenceNumber": str(next(sequence)),
+                            "dtmf": dtmf,
+                        }
+                    )
+                )
+            timestamp = round(number * FRAME_SECONDS * 1000)
+            for track, frames in sources.items():
+                await connection.send(
+                    f'{{"event":"media","sequenceNumber":"{next(sequence)}","media":'
+                    f'{{"track":"{track}","chunk":"{number + 1}","timestamp":"{timestamp}",'
+                    f'"payload":"{frames[number % len(frames)]}"}}}}'
+                )
+            live.frames_sent += 1
+            delay = began + (number + 1) * FRAME_SECONDS / self._speed - loop.time()
+            await asyncio.sleep(max(delay, 0.0))
+        if live.stop_requested and not live.drop_requested:
+            await connection.send(
+                json.dumps({"event": "stop", "sequenceNumber": str(next(sequence))})
+            )
+            live.end = "stop"
+
+    def _source(self, encoding: str, sample_rate: int, track: str) -> list[str]:
+        """A track's audio as base64 frames, looped while the stream lasts (cached)."""
+        key = (encoding, sample_rate, track)
+        frames = self._frames_cache.get(key)
+        if frames is None:
+            if self._audio is None:
+                samples = _tone(_TONES[track], sample_rate)
+            else:
+                channels = self._audio.channels
+                channel = channels[1] if track == "outbound" and len(channels) > 1 else channels[0]
+                samples = _resample(channel, self._audio.sample_rate, sample_rate)
+            width = 2 if encoding == L16 else 1
+            silence = _encode(array("h", [0]), encoding)
+            frame_bytes = round(sample_rate * FRAME_SECONDS) * width
+            frames = _frames(_encode(samples, encoding), frame_bytes, silence[:width])
+            self._frames_cache[key] = frames
+        return frames
+
+    # Status callbacks
+
+    def _callback(self, live: _Live, event: str, error: str | None = None) -> None:
+        """Queue a callback after the stream's previous ones, so they arrive in order."""
+        plan = live.plan
+        if plan.status_callback is None:
+            return
+        fields = {
+            "AccountSid": plan.account_sid,
+            "ConferenceSid" if plan.conference else "CallSid": plan.parent_sid,
+            "StreamSid": plan.stream_sid,
+            "StreamName": plan.name,
+            "StreamEvent": event,
+            "StreamTrack": plan.track,
+            "Timestamp": datetime.now(UTC).isoformat(timespec="milliseconds"),
+        }
+        if error is not None:
+            fields["StreamError"] = error
+        previous = live.callbacks
+        live.callbacks = asyncio.get_running_loop().create_task(
+            self._post_after(previous, plan.status_callback, plan.status_callback_method, fields)
+        )
+
+    async def _post_after(
+        self,
+        previous: asyncio.Task[None] | None,
+        url: str,
+        method: str,
+        fields: dict[str, str],
+    ) -> None:
+        if previous is not None:
+            await asyncio.gather(previous, return_exceptions=True)
+        if self._http is None:
+            self._http = httpx.AsyncClient(verify=self._ssl, timeout=_CALLBACK_TIMEOUT)
+        if method == "GET":
+            target = url + ("&" if "?" in url else "?") + urlencode(fields)
+            signature = compute_signature(self._signing_key, target)
+            request = self._http.build_request("GET", target, headers={SIGNATURE_HEADER: signature})
+        else:
+            target = url
+            signature = compute_signature(self._signing_key, target, fields)
+            request = self._http.build_request(
+                "POST", target, data=fields, headers={SIGNATURE_HEADER: signature}
+            )
+        try:
+            response = await self._http.send(request)
+            sent = SentCallback(target, method, fields, response.status_code)
+        except httpx.HTTPError as error:
+            sent = SentCallback(target, method, fields, None, type(error).__name__)
+        with self._lock:
+            self._callbacks.append(sent)

@@ -1,0 +1,62 @@
+"""Certificates made on the spot, so a local `wss://` receiver needs no real CA."""
+
+from __future__ import annotations
+
+import ssl
+import tempfile
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+__all__ = ["LocalTLS"]
+
+
+class LocalTLS:
+    """A throwaway certificate authority and a server certificate for loopback names.
+
+    Give `server_context()` to the receiver (`media.serve(..., ssl=...)`) and `ca_file` to the
+    `Emulator`, which then verifies the receiver like SignalWire verifies yours. Needs the
+    `trustme` package: `pip install 'signalwire-streams[testing]'`.
+    """
+
+    def __init__(self, hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "::1")) -> None:
+        try:
+            import trustme
+        except ImportError:
+            raise RuntimeError(
+                "LocalTLS needs trustme: pip install 'signalwire-streams[testing]'"
+            ) from None
+        self._ca = trustme.CA(organization_name="signalwire-streams local CA")
+        self._certificate = self._ca.issue_cert(*hosts)
+        self._folder = tempfile.TemporaryDirectory(prefix="signalwire-streams-tls-")
+        self.ca_file = Path(self._folder.name) / "ca.pem"
+        self._ca.cert_pem.write_to_path(str(self.ca_file))
+
+    def __repr__(self) -> str:
+        return f"LocalTLS(ca_file={str(self.ca_file)!r})"
+
+    def server_context(self) -> ssl.SSLContext:
+        """A server-side context presenting the certificate."""
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        self._certificate.configure_cert(context)
+        return context
+
+    def client_context(self) -> ssl.SSLContext:
+        """A client-side context that trusts the certificate (and nothing else)."""
+        context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=str(self.ca_file))
+        return context
+
+    def close(self) -> None:
+        """Delete the CA file."""
+        self._folder.cleanup()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
