@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 import uuid
+import wave
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -68,28 +69,46 @@ def creds(emulator: Emulator) -> dict[str, str]:
     }
 
 
-def test_demo_creates_and_stops_a_stream_without_showing_the_token() -> None:
-    """`demo` is the first thing a user runs: it must work offline and show the wire form."""
-    result = run_cli("demo")
+def test_demo_runs_the_whole_loop_and_writes_a_wav_of_the_asked_length(tmp_path: Path) -> None:
+    """`demo` is the first thing a user runs: offline, over TLS, ending in a playable WAV."""
+    wav_path = tmp_path / "out" / "demo.wav"
+    wav_path.parent.mkdir()
+    result = run_cli("demo", "--seconds", "1", "--out", str(wav_path))
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert re.search(r"^\s+status\s+in-progress$", out, re.MULTILINE)
-    assert re.search(r"^\s+status\s+stopped$", out, re.MULTILINE)
-    for line in (
-        "Url=wss://receiver.example.com/audio",
-        "Name=demo",
-        "Track=inbound_track",
-        "Parameter1.Name=customer",
-        "Parameter1.Value=42",
-        "Parameter2.Name=lang",
-        "Parameter2.Value=en-US",
-        "AuthorizationBearerToken=[secure]",
-    ):
-        assert re.search(rf"^\s+{re.escape(line)}$", out, re.MULTILINE), line
-    # The demo's bearer token is 32 random hex digits; sids are dashed UUIDs.
-    assert re.search(r"[0-9a-f]{32}", out) is None
-    assert "stopped" in out.splitlines()[-1]
+    assert re.search(r"receiver\s+wss://127\.0\.0\.1:\d+/media", out)
+    assert re.search(r"^   \S+ in-progress$", out, re.MULTILINE)
+    assert re.search(r"^   \S+ stopped$", out, re.MULTILINE)
+    summary = dict(
+        re.findall(
+            r"^   (frames|audio|gaps|parameters|callbacks|ended by)\s+(.*)$", out, re.MULTILINE
+        )
+    )
+    assert summary["gaps"] == "0"
+    assert summary["parameters"] == "customer=42, lang=en-US"
+    assert summary["callbacks"] == "stream-started, stream-stopped (all signatures valid)"
+    assert summary["ended by"] == "stop"
+    with wave.open(str(wav_path), "rb") as wav:
+        assert (wav.getnchannels(), wav.getsampwidth(), wav.getframerate()) == (2, 2, 8000)
+        seconds = wav.getnframes() / 8000
+    # The demo stops once 1 s has arrived; a frame or two may land before the stop does.
+    assert 1.0 <= seconds <= 1.1
+    assert "inbound" in summary["audio"] and f"{seconds:.2f} s" in summary["audio"]
+    # The bearer token and the signing key are random url-safe strings of 32 characters.
+    without_sids = re.sub(
+        r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+        "",
+        out.replace(str(wav_path), ""),
+    )
+    assert re.search(r"[A-Za-z0-9_-]{24}", without_sids) is None
     assert result.stderr == ""
+
+
+def test_demo_refuses_a_silly_duration_before_starting_anything(tmp_path: Path) -> None:
+    result = run_cli("demo", "--seconds", "0", "--out", str(tmp_path / "x.wav"))
+    assert result.returncode == 2
+    assert "--seconds" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "x.wav").exists()
 
 
 def test_installed_console_script_runs() -> None:

@@ -7,6 +7,8 @@ prints the API token or a bearer token.
 from __future__ import annotations
 
 import argparse
+import asyncio
+import importlib.util
 import json
 import os
 import sys
@@ -14,20 +16,15 @@ import threading
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TextIO, get_args
+from pathlib import Path
+from typing import Any, TextIO, get_args
 
 from ._client import Client
 from ._errors import APIStatusError, SignalWireError, ValidationError
 from ._models import Codec, StatusCallbackMethod, Stream, Track
 from ._version import __version__
 
-if TYPE_CHECKING:
-    from .testing import Emulator
-
 __all__ = ["main"]
-
-DEMO_URL = "wss://receiver.example.com/audio"
-DEMO_PARAMETERS = {"customer": "42", "lang": "en-US"}
 
 
 def _stream_rows(stream: Stream) -> list[tuple[str, str]]:
@@ -122,47 +119,22 @@ def _stop(args: argparse.Namespace, out: TextIO) -> None:
 
 
 def _demo(args: argparse.Namespace, out: TextIO) -> None:
-    from .testing import Emulator
+    if importlib.util.find_spec("trustme") is None:
+        raise ValidationError(
+            "demo", "makes its certificate with trustme: pip install 'signalwire-streams[testing]'"
+        )
+    from ._demo import run_demo, summary
 
+    if not 0 < args.seconds <= 600:
+        raise ValidationError("--seconds", "must be more than 0 and at most 600")
     out.write(
-        "signalwire-streams demo: a local emulator of SignalWire; nothing leaves this machine.\n\n"
+        "signalwire-streams demo: the emulator streams a call to a local wss receiver;\n"
+        "nothing leaves this machine.\n\n"
     )
-    with Emulator() as emulator:
-        call_sid = emulator.add_call()
-        _print_rows([("emulator", emulator.base_url), ("call", call_sid)], out)
-        with Client(emulator.project_id, emulator.api_token, emulator.base_url) as client:
-            out.write(f"\n1. Start a stream on the call, named 'demo', to {DEMO_URL}\n")
-            created = client.streams.create(
-                call_sid,
-                DEMO_URL,
-                name="demo",
-                track="inbound_track",
-                parameters=DEMO_PARAMETERS,
-                authorization_bearer_token=os.urandom(16).hex(),
-            )
-            _print_rows(_stream_rows(created), out, indent="   ")
-            _print_sent(emulator, out)
-            out.write("\n2. Stop it by name\n")
-            stopped = client.streams.stop(call_sid, "demo")
-            _print_rows(_stream_rows(stopped), out, indent="   ")
-        answered = [request.status for request in emulator.requests]
-    ok = created.sid == stopped.sid and stopped.status == "stopped"
-    out.write(
-        f"\n{'Done' if ok else 'Unexpected result'}: {len(answered)} requests, "
-        f"answered {', '.join(map(str, answered))}; the stream ran from "
-        f"{created.status} to {stopped.status}.\n"
-    )
-    if not ok:
-        raise SignalWireError("the demo's stop did not stop the stream it created")
-
-
-def _print_sent(emulator: Emulator, out: TextIO) -> None:
-    """The form fields the emulator received, to show the custom parameter expansion."""
-    request = emulator.requests[-1]
-    out.write("   form fields received by the emulator:\n")
-    for name, value in request.form:
-        shown = "[secure]" if name == "AuthorizationBearerToken" else value
-        out.write(f"     {name}={shown}\n")
+    result = asyncio.run(run_demo(seconds=args.seconds, wav=args.out, out=out))
+    out.write(summary(result))
+    if result.session.end is None or not result.callbacks_signed:
+        raise SignalWireError("the demo did not complete the loop")
 
 
 def _emulator(args: argparse.Namespace, out: TextIO) -> None:
@@ -205,7 +177,18 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    commands.add_parser("demo", help="run a create and a stop against a local emulator")
+    demo = commands.add_parser(
+        "demo", help="stream a call from a local emulator to a local wss receiver, offline"
+    )
+    demo.add_argument(
+        "--seconds", type=float, default=3.0, help="seconds of audio to receive (default 3)"
+    )
+    demo.add_argument(
+        "--out",
+        type=Path,
+        default=Path("signalwire-streams-demo.wav"),
+        help="WAV file to write (default: signalwire-streams-demo.wav here)",
+    )
 
     emulator = commands.add_parser("emulator", help="serve a local emulator of the API")
     emulator.add_argument("--port", type=int, default=0, help="port (default: a free one)")

@@ -145,7 +145,7 @@ def compute_signature(signing_key: str, url: str, fields: Fields = ()) -> str:
 
 
 def _url_variants(url: str) -> list[str]:
-    """The URL as given, and with the default port added or removed (proxies change it)."""
+    """The URL as given, without its port, and with the default port (proxies change it)."""
     variants = [url]
     try:
         parts = urlsplit(url)
@@ -169,8 +169,8 @@ def validate_signature(signing_key: str, url: str, fields: Fields, signature: st
     """Whether `signature` is SignalWire's for this request (constant-time comparison).
 
     `url` is the full URL SignalWire requested, query included; `fields` the POST form
-    (nothing for a GET). Like Twilio's validator, the URL is also tried with its default port
-    added and removed, since a proxy in front may change it.
+    (nothing for a GET). Like Twilio's validator, the URL is also tried with its port removed
+    and with the scheme's default port added, since a proxy in front may change it.
     """
     if not signature:
         return False

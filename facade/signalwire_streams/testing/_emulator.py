@@ -11,6 +11,7 @@ hide itself by being mirrored here.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import contextlib
@@ -680,7 +681,8 @@ class Emulator:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.stop()
+        # Off the event loop: stopping sends `stop` to receivers that may run on this loop.
+        await asyncio.to_thread(self.stop)
 
     def _track(self, connection: Any, *, add: bool) -> None:
         with self._lock:

@@ -338,8 +338,12 @@ class MediaEngine:
                 live.end = "dropped"
                 connection.transport.abort()
             else:
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(connection.close(), _CLOSE_GRACE)
+                try:
+                    with contextlib.suppress(Exception):
+                        await asyncio.wait_for(connection.close(), _CLOSE_GRACE)
+                finally:
+                    # Never leave a socket open for the peer to wait on (a no-op once closed).
+                    connection.transport.abort()
         self._callback(live, "stream-stopped")
 
     async def _send(self, connection: ClientConnection, live: _Live) -> None:

@@ -1,0 +1,124 @@
+"""Status callbacks: parsing their fields and checking X-SignalWire-Signature."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from signalwire_streams import ProtocolError
+from signalwire_streams.callbacks import (
+    StatusCallback,
+    StreamEvent,
+    compute_signature,
+    parse_status_callback,
+    validate_signature,
+)
+from twilio.request_validator import RequestValidator
+
+KEY = "PSK_not_a_real_signing_key"
+FIELDS = {
+    "AccountSid": "b08dacad-2f6c-4de1-93d6-cc732e0c69c5",
+    "CallSid": "76ac3c36-56da-4a3e-a0d6-b5f8df6da9ad",
+    "StreamSid": "7d56cc11-536d-4a45-b4fb-ed3d55be843b",
+    "StreamName": "asr",
+    "StreamEvent": "stream-error",
+    "StreamError": "connection_refused",
+    "StreamTrack": "both_tracks",
+    "Timestamp": "2025-09-26T16:25:04.792Z",
+    "Unique-ID": "abc",
+}
+
+
+def test_a_callback_parses_into_a_typed_event() -> None:
+    callback = parse_status_callback(FIELDS)
+    assert callback == StatusCallback(
+        event=StreamEvent.ERROR,
+        stream_sid=FIELDS["StreamSid"],
+        account_sid=FIELDS["AccountSid"],
+        call_sid=FIELDS["CallSid"],
+        stream_name="asr",
+        error="connection_refused",
+        track="both_tracks",
+        timestamp=datetime(2025, 9, 26, 16, 25, 4, 792000, tzinfo=UTC),
+        extra={"Unique-ID": "abc"},
+    )
+
+
+def test_pairs_work_like_a_mapping_and_unknown_events_stay_strings() -> None:
+    callback = parse_status_callback(
+        [("StreamSid", "S"), ("StreamEvent", "stream-paused"), ("ConferenceSid", "CF")]
+    )
+    assert callback.event == "stream-paused" and not isinstance(callback.event, StreamEvent)
+    assert callback.conference_sid == "CF" and callback.call_sid is None
+    assert callback.timestamp is None and callback.error is None
+
+
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [
+        ({"StreamEvent": "stream-started"}, "no StreamSid"),
+        ({"StreamSid": "S"}, "no StreamEvent"),
+        ({"StreamSid": "S", "StreamEvent": "stream-started", "Timestamp": "yesterday"}, "ISO 8601"),
+        ([("StreamSid", "S", "x")], "pairs"),
+        ({"StreamSid": 5, "StreamEvent": "x"}, "strings"),
+    ],
+)
+def test_a_malformed_callback_raises_protocol_error(fields: object, reason: str) -> None:
+    with pytest.raises(ProtocolError, match=reason):
+        parse_status_callback(fields)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.com/status",
+        "https://example.com/status?tenant=7&x=%20y",
+        "http://example.com:8080/cb",
+        "https://user:pw@example.com/cb",
+    ],
+)
+@pytest.mark.parametrize(
+    "fields",
+    [{}, FIELDS, {"Z": "1", "a": "2", "É": "ü & = % \n"}],
+)
+def test_signatures_match_twilios_independent_implementation(
+    url: str, fields: dict[str, str]
+) -> None:
+    signature = compute_signature(KEY, url, fields)
+    assert signature == RequestValidator(KEY).compute_signature(url, fields)
+    assert validate_signature(KEY, url, fields, signature)
+
+
+def test_a_signature_fails_when_anything_changes() -> None:
+    url = "https://example.com/status"
+    signature = compute_signature(KEY, url, FIELDS)
+    assert not validate_signature("another key", url, FIELDS, signature)
+    assert not validate_signature(KEY, url + "x", FIELDS, signature)
+    assert not validate_signature(KEY, url, {**FIELDS, "StreamName": "other"}, signature)
+    assert not validate_signature(KEY, url, {**FIELDS, "Extra": ""}, signature)
+    assert not validate_signature(KEY, url, FIELDS, signature[:-2] + "==")
+    assert not validate_signature(KEY, url, FIELDS, None)
+    assert not validate_signature(KEY, url, FIELDS, "")
+
+
+def test_a_proxy_adding_or_removing_the_default_port_still_validates() -> None:
+    fields = {"StreamSid": "S"}
+    signed_without = compute_signature(KEY, "https://example.com/cb", fields)
+    signed_with = compute_signature(KEY, "https://example.com:443/cb", fields)
+    assert validate_signature(KEY, "https://example.com:443/cb", fields, signed_without)
+    assert validate_signature(KEY, "https://example.com/cb", fields, signed_with)
+    # As in Twilio's validator, a URL is also tried with its port removed, whatever the port.
+    assert validate_signature(KEY, "https://example.com:8443/cb", fields, signed_without)
+    assert not validate_signature(KEY, "https://example.org:443/cb", fields, signed_without)
+
+
+def test_repeated_fields_are_signed_like_twilio_does() -> None:
+    pairs = [("b", "2"), ("a", "1"), ("b", "1")]
+    assert compute_signature(KEY, "https://x.test/", pairs) == compute_signature(
+        KEY, "https://x.test/", [("a", "1"), ("b", "1"), ("b", "2")]
+    )
+
+
+def test_an_empty_signing_key_is_refused() -> None:
+    with pytest.raises(ValueError, match="signing_key"):
+        compute_signature("", "https://x.test/")
