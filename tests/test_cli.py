@@ -7,6 +7,7 @@ SIGNALWIRE_* variables a test sets, never a developer's own.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import queue
@@ -26,8 +27,8 @@ from pathlib import Path
 from typing import IO
 
 import pytest
-from signalwire_streams import Client, StreamStatus
-from signalwire_streams.testing import Emulator
+from signalwire_streams import AsyncClient, Client, StreamStatus, media
+from signalwire_streams.testing import Emulator, LocalTLS
 
 WSS = "wss://receiver.example.com/audio"
 COMMAND = [sys.executable, "-m", "signalwire_streams"]
@@ -411,3 +412,62 @@ def test_emulator_on_a_busy_port_fails_cleanly() -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("error: ValidationError: emulator: cannot start")
     assert "Traceback" not in result.stderr
+
+
+async def test_emulator_command_streams_to_a_local_receiver_with_the_given_ca(
+    serve: list[subprocess.Popen[str]],
+) -> None:
+    """From a shell, the emulator streams to the user's own receiver and signs callbacks
+    with the signing key from the environment, which it never echoes."""
+    signing_key = "sk-" + secrets.token_urlsafe(16)
+    started: list[media.Session] = []
+    finished: list[media.Session] = []
+
+    async def handle(session: media.Session) -> None:
+        started.append(session)
+        finished.append(await session.collect())
+
+    async def until(condition: list[media.Session]) -> None:
+        for _ in range(500):
+            if condition and condition[0].frames > 0:
+                return
+            await asyncio.sleep(0.01)
+
+    with LocalTLS() as tls:
+        async with media.serve(handle, ssl=tls.server_context(), bearer_token="tkn") as receiver:
+            process = subprocess.Popen(
+                [*COMMAND, "emulator", "--ca-file", str(tls.ca_file), "--speed", "20"],
+                env=_env({"PYTHONUNBUFFERED": "1", "SIGNALWIRE_SIGNING_KEY": signing_key}),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                encoding="utf-8",
+            )
+            serve.append(process)
+            assert process.stdout is not None
+            lines = _Lines(process.stdout)
+            space = lines.until(r"^  export SIGNALWIRE_SPACE=(\S+)$")[1]
+            project_id = lines.until(r"^  export SIGNALWIRE_PROJECT_ID=(\S+)$")[1]
+            token = lines.until(r"^  export SIGNALWIRE_API_TOKEN=(\S+)$")[1]
+            lines.until(r"^Status callbacks are signed with SIGNALWIRE_SIGNING_KEY$")
+            call = lines.until(r"^live call: (\S+)$")[1]
+            async with AsyncClient(project_id, token, space) as client:
+                await client.streams.create(
+                    call, f"{receiver.url}/x", name="cli", authorization_bearer_token="tkn"
+                )
+                await until(started)
+                await client.streams.stop(call, "cli")
+            await until(finished)
+            process.send_signal(signal.SIGINT)
+            assert process.wait(timeout=10) == 0
+    assert finished and finished[0].end == "stop" and finished[0].frames > 0
+    assert signing_key not in lines.rest()
+
+
+def test_emulator_command_refuses_an_audio_file_that_is_not_a_wav(tmp_path: Path) -> None:
+    bogus = tmp_path / "not.wav"
+    bogus.write_bytes(b"RIFF nonsense")
+    result = run_cli("emulator", "--audio", str(bogus))
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: ValidationError: emulator: cannot start")
+    assert "not a WAV file" in result.stderr and "Traceback" not in result.stderr

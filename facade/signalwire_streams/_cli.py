@@ -142,8 +142,19 @@ def _emulator(args: argparse.Namespace, out: TextIO) -> None:
 
     project_id = os.environ.get("SIGNALWIRE_PROJECT_ID") or None
     token = os.environ.get("SIGNALWIRE_API_TOKEN") or None
+    signing_key = os.environ.get("SIGNALWIRE_SIGNING_KEY") or None
     try:
-        emulator = Emulator(project_id, token, host=args.host, port=args.port)
+        emulator = Emulator(
+            project_id,
+            token,
+            host=args.host,
+            port=args.port,
+            signing_key=signing_key,
+            ca_file=args.ca_file,
+            verify_tls=args.verify_tls,
+            speed=args.speed,
+            audio=args.audio,
+        )
         emulator.start()
     except (OSError, ValueError) as error:
         raise ValidationError("emulator", f"cannot start: {error}") from None
@@ -157,6 +168,10 @@ def _emulator(args: argparse.Namespace, out: TextIO) -> None:
             out.write(f"  export SIGNALWIRE_API_TOKEN={emulator.api_token}\n")
         else:
             out.write("  (the API token is the one in SIGNALWIRE_API_TOKEN)\n")
+        if signing_key is None:
+            out.write(f"Status callbacks are signed with {emulator.signing_key}\n")
+        else:
+            out.write("Status callbacks are signed with SIGNALWIRE_SIGNING_KEY\n")
         for _ in range(args.calls):
             out.write(f"live call: {emulator.add_call()}\n")
         out.write("Press Ctrl-C to stop.\n")
@@ -194,6 +209,17 @@ def _parser() -> argparse.ArgumentParser:
     emulator.add_argument("--port", type=int, default=0, help="port (default: a free one)")
     emulator.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
     emulator.add_argument("--calls", type=int, default=1, help="live calls to create (default 1)")
+    emulator.add_argument("--ca-file", type=Path, help="CA certificate(s) to trust for wss://")
+    emulator.add_argument(
+        "--no-verify-tls",
+        dest="verify_tls",
+        action="store_false",
+        help="skip certificate checks on wss:// and https callbacks",
+    )
+    emulator.add_argument(
+        "--speed", type=float, default=1.0, help="media pace, times real time (default 1)"
+    )
+    emulator.add_argument("--audio", type=Path, help="16-bit WAV to stream (default: a tone)")
 
     def remote(name: str, help: str) -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=help)

@@ -110,13 +110,16 @@ class Wav:
 
 def load_wav(path: str | PathLike[str]) -> Wav:
     """Read a 16-bit PCM WAV file (mono, or stereo for distinct inbound/outbound audio)."""
-    with wave.open(str(path), "rb") as wav:
-        if wav.getsampwidth() != 2:
-            raise ValueError(f"audio: {path} must be 16-bit PCM, not {8 * wav.getsampwidth()}-bit")
-        if wav.getnchannels() not in (1, 2):
-            raise ValueError(f"audio: {path} must be mono or stereo")
-        frames = wav.readframes(wav.getnframes())
-        count, rate = wav.getnchannels(), wav.getframerate()
+    try:
+        with wave.open(str(path), "rb") as wav:
+            width, count, rate = wav.getsampwidth(), wav.getnchannels(), wav.getframerate()
+            frames = wav.readframes(wav.getnframes())
+    except (wave.Error, EOFError) as error:
+        raise ValueError(f"audio: {path} is not a WAV file this emulator reads: {error}") from None
+    if width != 2:
+        raise ValueError(f"audio: {path} must be 16-bit PCM, not {8 * width}-bit")
+    if count not in (1, 2):
+        raise ValueError(f"audio: {path} must be mono or stereo")
     samples = array("h")
     samples.frombytes(frames)
     if not samples:
