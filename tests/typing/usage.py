@@ -23,3 +23,30 @@ async def async_usage(call_sid: str) -> str:
         stream: Stream = await sw.streams.create(call_sid, "wss://example.com/a")
         await sw.with_options(max_retries=0).streams.stop(call_sid, stream.sid)
         return stream.sid
+
+
+async def media_usage(token: str) -> dict[str, str]:
+    from signalwire_streams import callbacks, media
+    from signalwire_streams.testing import Emulator, LocalTLS
+
+    parameters: dict[str, str] = {}
+
+    async def handle(session: media.Session) -> None:
+        async for event in session:
+            if isinstance(event, media.Start):
+                parameters.update(event.custom_parameters)
+            elif isinstance(event, media.Media):
+                pcm: bytes = media.decode_mulaw(event.payload)
+                assert len(pcm) == 2 * len(event.payload)
+        end: media.EndReason | None = session.end
+        assert end in ("stop", "close")
+        session.write_wav("call.wav")
+
+    with LocalTLS() as tls:
+        async with media.serve(handle, ssl=tls.server_context(), bearer_token=token) as server:
+            async with Emulator(ca_file=tls.ca_file, speed=10.0) as emulator:
+                assert server.port > 0 and emulator.media is not None
+    event = callbacks.parse_status_callback({"StreamSid": "S", "StreamEvent": "stream-started"})
+    valid: bool = callbacks.validate_signature("key", "https://x.test/cb", {}, "sig")
+    assert valid or event.event is callbacks.StreamEvent.STARTED
+    return parameters
