@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterable, AsyncIterator, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from os import PathLike
 from typing import BinaryIO, Literal, Self
 
+from websockets.asyncio.connection import Connection
 from websockets.exceptions import ConnectionClosed
 
 from .._errors import ProtocolError
@@ -93,7 +94,11 @@ class Session:
         l16_byteorder: ByteOrder = "little",
         path: str | None = None,
     ) -> None:
-        self._messages = messages.__aiter__()
+        # A websockets connection is read with recv() directly: its async iterator is a
+        # generator around recv() that costs a step per frame, and frames are the hot path.
+        self._next: Callable[[], Awaitable[str | bytes]] = (
+            messages.recv if isinstance(messages, Connection) else messages.__aiter__().__anext__
+        )
         self._keep_audio = keep_audio
         self._l16_byteorder: ByteOrder = l16_byteorder
         self.path = path
@@ -122,7 +127,7 @@ class Session:
     async def __anext__(self) -> Event:
         while self.end is None:
             try:
-                message = await anext(self._messages)
+                message = await self._next()
             except (StopAsyncIteration, ConnectionClosed):
                 self.end = "close"
                 break
