@@ -21,7 +21,7 @@ import sys
 import threading
 import uuid
 import wave
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import IO
@@ -331,12 +331,29 @@ class _Lines:
         return "".join(self.seen)
 
 
+Started = tuple[subprocess.Popen[str], "_Lines"]
+
+
 @pytest.fixture
-def serve() -> Iterator[list[subprocess.Popen[str]]]:
-    """Started `emulator` commands, killed at the end whatever happened."""
+def emulator_command() -> Iterator[Callable[..., Started]]:
+    """Start `signalwire-streams emulator ARGS`; every one started is killed at the end."""
     started: list[subprocess.Popen[str]] = []
+
+    def start(*args: str, env: Mapping[str, str] | None = None) -> Started:
+        process = subprocess.Popen(
+            [*COMMAND, "emulator", *args],
+            env=_env({"PYTHONUNBUFFERED": "1", **(env or {})}),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+        )
+        started.append(process)
+        assert process.stdout is not None
+        return process, _Lines(process.stdout)
+
     try:
-        yield started
+        yield start
     finally:
         for process in started:
             if process.poll() is None:
@@ -349,25 +366,13 @@ def serve() -> Iterator[list[subprocess.Popen[str]]]:
 
 @pytest.mark.parametrize("token_given", [True, False], ids=["token-from-env", "fresh-token"])
 def test_emulator_command_serves_until_interrupted(
-    serve: list[subprocess.Popen[str]], token_given: bool
+    emulator_command: Callable[..., Started], token_given: bool
 ) -> None:
     """`emulator` lets someone try their code from another shell with the printed exports;
     a token they set must not be echoed; Ctrl-C ends it cleanly with exit code 0."""
     token = "given-" + secrets.token_urlsafe(16)
-    env = {"PYTHONUNBUFFERED": "1"}
-    if token_given:
-        env["SIGNALWIRE_API_TOKEN"] = token
-    process = subprocess.Popen(
-        [*COMMAND, "emulator", "--port", "0", "--calls", "2"],
-        env=_env(env),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        encoding="utf-8",
-    )
-    serve.append(process)
-    assert process.stdout is not None
-    lines = _Lines(process.stdout)
+    env = {"SIGNALWIRE_API_TOKEN": token} if token_given else {}
+    process, lines = emulator_command("--port", "0", "--calls", "2", env=env)
     base_url = lines.until(r"^SignalWire streams emulator on (http://127\.0\.0\.1:\d+/\S+)$")[1]
     space = lines.until(r"^  export SIGNALWIRE_SPACE=(\S+)$")[1]
     project_id = lines.until(r"^  export SIGNALWIRE_PROJECT_ID=(\S+)$")[1]
@@ -415,7 +420,7 @@ def test_emulator_on_a_busy_port_fails_cleanly() -> None:
 
 
 async def test_emulator_command_streams_to_a_local_receiver_with_the_given_ca(
-    serve: list[subprocess.Popen[str]],
+    emulator_command: Callable[..., Started],
 ) -> None:
     """From a shell, the emulator streams to the user's own receiver and signs callbacks
     with the signing key from the environment, which it never echoes."""
@@ -435,17 +440,13 @@ async def test_emulator_command_streams_to_a_local_receiver_with_the_given_ca(
 
     with LocalTLS() as tls:
         async with media.serve(handle, ssl=tls.server_context(), bearer_token="tkn") as receiver:
-            process = subprocess.Popen(
-                [*COMMAND, "emulator", "--ca-file", str(tls.ca_file), "--speed", "20"],
-                env=_env({"PYTHONUNBUFFERED": "1", "SIGNALWIRE_SIGNING_KEY": signing_key}),
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                encoding="utf-8",
+            process, lines = emulator_command(
+                "--ca-file",
+                str(tls.ca_file),
+                "--speed",
+                "20",
+                env={"SIGNALWIRE_SIGNING_KEY": signing_key},
             )
-            serve.append(process)
-            assert process.stdout is not None
-            lines = _Lines(process.stdout)
             space = lines.until(r"^  export SIGNALWIRE_SPACE=(\S+)$")[1]
             project_id = lines.until(r"^  export SIGNALWIRE_PROJECT_ID=(\S+)$")[1]
             token = lines.until(r"^  export SIGNALWIRE_API_TOKEN=(\S+)$")[1]

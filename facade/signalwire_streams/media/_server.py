@@ -73,10 +73,12 @@ def _check_bearer_token(token: str | None) -> str | None:
 
 
 class MediaServer:
-    """A running media server; `async with serve(...) as server` gives one.
+    """A media server: `async with serve(handler, ...) as server` runs one.
 
-    Every connection is one stream: the handler is awaited with its `Session`, and the
-    connection is closed when the handler returns.
+    Every connection is one stream: `handler(session)` is awaited with its `Session`, and
+    the connection is closed when the handler returns. With `bearer_token`, an upgrade
+    without `Authorization: Bearer <it>` is refused with 401 before any message is read.
+    `port=0` picks a free port: read it from `server.port`.
     """
 
     def __init__(
@@ -197,27 +199,5 @@ class MediaServer:
             await connection.close(1011, "handler error")
 
 
-def serve(
-    handler: Handler,
-    *,
-    host: str = "127.0.0.1",
-    port: int = 0,
-    ssl: _ssl.SSLContext | None = None,
-    bearer_token: str | None = None,
-    keep_audio: bool = True,
-    l16_byteorder: ByteOrder = "little",
-) -> MediaServer:
-    """A media server for `async with`: `handler(session)` is awaited once per stream.
-
-    With `bearer_token`, an upgrade without `Authorization: Bearer <it>` is refused with 401
-    before any message is read. `port=0` picks a free port: read it from `server.port`.
-    """
-    return MediaServer(
-        handler,
-        host=host,
-        port=port,
-        ssl=ssl,
-        bearer_token=bearer_token,
-        keep_audio=keep_audio,
-        l16_byteorder=l16_byteorder,
-    )
+serve = MediaServer
+"""`serve(handler, *, host, port, ssl, bearer_token)`: a `MediaServer`, for `async with`."""
