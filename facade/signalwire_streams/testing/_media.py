@@ -296,15 +296,27 @@ class MediaEngine:
     # On the engine loop
 
     async def _shutdown(self) -> None:
+        """Streams that are connected get to send `stop` and close; the rest are cancelled.
+
+        Waiting on a connection attempt or a callback that is still resolving a name could
+        hold every test's teardown; nothing that has not reached its peer is owed a goodbye.
+        """
         live_streams = list(self._streams.values())
         for live in live_streams:
             live.stop_requested = True
-        tasks = [t for live in live_streams for t in (live.task, live.callbacks) if t is not None]
-        if tasks:
-            _, pending = await asyncio.wait(tasks, timeout=_CLOSE_GRACE)
-            for task in pending:
-                task.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
+        streaming = [live.task for live in live_streams if live.task and live.connected]
+        for live in live_streams:
+            if live.task is not None and not live.connected:
+                live.task.cancel()
+        if streaming:
+            await asyncio.wait(streaming, timeout=_CLOSE_GRACE)
+        callbacks = [live.callbacks for live in live_streams if live.callbacks is not None]
+        if callbacks:
+            await asyncio.wait(callbacks, timeout=_CLOSE_GRACE / 4)
+        pending = [t for live in live_streams for t in (live.task, live.callbacks) if t]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
         if self._http is not None:
             await self._http.aclose()
 
