@@ -155,7 +155,10 @@ def test_secrets_reach_no_log_repr_or_exception(
         "500: ServerError",
         "timeout: APITimeoutError",
     ]
-    assert any(r.name == "httpx" for r in all_logs.records), "httpx's logging was not captured"
+    # The clients hand their requests to the transport directly: httpcore logs them (sync);
+    # aiohttp, under the async client, logs nothing per request.
+    if kind is Client:
+        assert any(r.name.startswith("httpcore") for r in all_logs.records), "not captured"
     assert any(r.name == "signalwire_streams" for r in all_logs.records)
     for record in all_logs.records:
         _assert_clean(record.getMessage() + repr(record.args) + repr(record.__dict__), "a log")

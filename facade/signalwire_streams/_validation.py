@@ -42,6 +42,8 @@ DOCUMENTED_FIELDS = frozenset(
         "Status",
     )
 )
+# \s is str.isspace() for each character (both are Py_UNICODE_ISSPACE), in one C loop.
+_WHITESPACE = re.compile(r"\s")
 _PARAMETER_FIELD = re.compile(r"parameter\d+\.(name|value)", re.IGNORECASE)
 
 
@@ -106,7 +108,7 @@ def _split_url(field: str, value: object) -> SplitResult:
     text = _require_str(field, value)
     if not text:
         raise ValidationError(field, "must not be empty")
-    if any(char.isspace() for char in text):
+    if _WHITESPACE.search(text):
         raise ValidationError(field, "must not contain whitespace")
     try:
         parts = urlsplit(text)
