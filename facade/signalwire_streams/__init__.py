@@ -10,8 +10,8 @@
 emulator of the service for tests and demos.
 """
 
-from ._client import AsyncClient, CallStreams, Client, ConferenceStreams
-from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+import typing as _typing
+
 from ._errors import (
     APIConnectionError,
     APIResponseError,
@@ -31,6 +31,10 @@ from ._errors import (
 )
 from ._models import Codec, StatusCallbackMethod, Stream, StreamStatus, Track
 from ._version import __version__
+
+if _typing.TYPE_CHECKING:
+    from ._client import AsyncClient, CallStreams, Client, ConferenceStreams
+    from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 
 __all__ = [
     "DEFAULT_MAX_RETRIES",
@@ -61,3 +65,31 @@ __all__ = [
     "ValidationError",
     "__version__",
 ]
+
+# Loaded on first use, so that `import signalwire_streams` stays light: the clients bring
+# httpx and the generated code, and DEFAULT_TIMEOUT is an httpx.Timeout. The submodules
+# (media, callbacks, testing) load only when imported themselves. Type checkers see the
+# imports above instead, so a misspelt name is still an error for them.
+_LAZY = {
+    "AsyncClient": "._client",
+    "CallStreams": "._client",
+    "Client": "._client",
+    "ConferenceStreams": "._client",
+    "DEFAULT_MAX_RETRIES": "._config",
+    "DEFAULT_TIMEOUT": "._config",
+}
+
+if not _typing.TYPE_CHECKING:
+
+    def __getattr__(name: str) -> object:
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        from importlib import import_module
+
+        value = getattr(import_module(module, __name__), name)
+        globals()[name] = value  # later lookups skip this function
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted({*globals(), *__all__})
