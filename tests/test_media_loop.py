@@ -552,3 +552,42 @@ async def test_no_secret_reaches_a_log_record_or_a_repr_on_the_media_side(
     texts = [r.getMessage() for r in caplog.records] + [caplog.text, *shown]
     for secret in (token, "SECRET"):
         assert not [text for text in texts if secret in text]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"speed": 0}, "speed"),
+        ({"speed": -1.0}, "speed"),
+        ({"speed": True}, "speed"),
+        ({"ca_file": "/nonexistent/ca.pem"}, "ca_file"),
+        ({"signing_key": ""}, "signing_key"),
+    ],
+)
+def test_the_emulator_checks_its_media_settings(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Emulator(**kwargs)  # type: ignore[arg-type]
+
+
+def test_the_emulator_refuses_audio_it_cannot_stream(tmp_path: Path) -> None:
+    eight_bit = tmp_path / "8bit.wav"
+    with wave.open(str(eight_bit), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(1)
+        wav.setframerate(8000)
+        wav.writeframes(b"\x80" * 800)
+    (tmp_path / "text.wav").write_text("not audio")
+    with pytest.raises(ValueError, match="16-bit"):
+        Emulator(audio=eight_bit)
+    with pytest.raises(ValueError, match="not a WAV file"):
+        Emulator(audio=tmp_path / "text.wav")
+
+
+def test_dtmf_keys_are_checked_and_media_false_means_rest_only() -> None:
+    with Emulator(media=False) as emulator:
+        call = emulator.add_call()
+        with pytest.raises(ValueError, match="DTMF keys"):
+            emulator.send_dtmf(call, "12x")
+        with pytest.raises(RuntimeError, match="media=False"):
+            emulator.send_dtmf(call, "1")
+        assert emulator.callbacks == []

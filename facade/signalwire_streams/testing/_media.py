@@ -13,6 +13,7 @@ import contextlib
 import itertools
 import json
 import math
+import os
 import ssl
 import sys
 import threading
@@ -205,11 +206,12 @@ class MediaEngine:
         speed: float,
         audio: Wav | None,
     ) -> None:
+        if ca_file is not None and not os.path.isfile(ca_file):
+            raise ValueError(f"ca_file: no file at {os.fspath(ca_file)!r}")
         self._signing_key = signing_key
-        self._ssl = ssl.create_default_context(cafile=None if ca_file is None else str(ca_file))
-        if not verify_tls:
-            self._ssl.check_hostname = False
-            self._ssl.verify_mode = ssl.CERT_NONE
+        self._ca_file = ca_file
+        self._verify_tls = verify_tls
+        self._ssl_context: ssl.SSLContext | None = None
         self._speed = speed
         self._audio = audio
         self._frames_cache: dict[tuple[str, int, str], list[str]] = {}
@@ -294,6 +296,18 @@ class MediaEngine:
             return self._loop
 
     # On the engine loop
+
+    @property
+    def _ssl(self) -> ssl.SSLContext:
+        """Made on first use: loading the system's CAs costs milliseconds per emulator."""
+        if self._ssl_context is None:
+            cafile = None if self._ca_file is None else os.fspath(self._ca_file)
+            context = ssl.create_default_context(cafile=cafile)
+            if not self._verify_tls:
+                context.check_hostname = False
+                context.verify_mode = ssl.CERT_NONE
+            self._ssl_context = context
+        return self._ssl_context
 
     async def _shutdown(self) -> None:
         """Streams that are connected get to send `stop` and close; the rest are cancelled.
