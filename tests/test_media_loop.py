@@ -446,6 +446,11 @@ async def test_a_session_ends_at_stop_even_if_messages_follow() -> None:
     assert [event async for event in session] == []
 
 
+def test_a_session_checks_its_byte_order_before_any_audio() -> None:
+    with pytest.raises(ValidationError, match="l16_byteorder"):
+        Session(messages(), l16_byteorder="middle")  # type: ignore[arg-type]
+
+
 async def test_a_session_can_keep_no_audio() -> None:
     session = await Session(messages(media(1, 1), media(2, 2)), keep_audio=False).collect()
     assert session.frames == 2 and session.payload("inbound") == b""
@@ -497,6 +502,7 @@ async def test_a_failing_handler_closes_its_connection_and_the_server_goes_on(
         ({"port": 70000}, "port"),
         ({"port": True}, "port"),
         ({"ssl": "yes"}, "ssl"),
+        ({"l16_byteorder": "middle"}, "l16_byteorder"),
     ],
 )
 def test_serve_checks_its_arguments(kwargs: dict[str, object], field: str) -> None:

@@ -17,7 +17,7 @@ from websockets.http11 import Request, Response
 
 from .._errors import ValidationError
 from ._audio import ByteOrder
-from ._session import Session
+from ._session import Session, check_byteorder
 
 __all__ = ["Handler", "MediaServer", "bearer_token_matches", "redacting_logger", "serve"]
 
@@ -105,7 +105,7 @@ class MediaServer:
         self._ssl = ssl
         self._bearer_token = _check_bearer_token(bearer_token)
         self._keep_audio = keep_audio
-        self._l16_byteorder: ByteOrder = l16_byteorder
+        self._l16_byteorder = check_byteorder(l16_byteorder)
         self._max_size = max_size
         self._server: Server | None = None
 

@@ -11,7 +11,7 @@ from typing import BinaryIO, Literal, Self
 from websockets.asyncio.connection import Connection
 from websockets.exceptions import ConnectionClosed
 
-from .._errors import ProtocolError
+from .._errors import ProtocolError, ValidationError
 from ._audio import ByteOrder, decode_alaw, decode_l16, decode_mulaw, write_wav
 from ._events import (
     ALAW,
@@ -53,6 +53,15 @@ class Gap:
     @property
     def missing(self) -> int:
         return self.received - self.expected
+
+
+def check_byteorder(byteorder: str) -> ByteOrder:
+    """`l16_byteorder` as given to `Session` or `serve`, checked before any audio arrives."""
+    if byteorder == "little":
+        return "little"
+    if byteorder == "big":
+        return "big"
+    raise ValidationError("l16_byteorder", f"must be 'little' or 'big', not {byteorder!r:.40}")
 
 
 def to_pcm16(
@@ -100,7 +109,7 @@ class Session:
             messages.recv if isinstance(messages, Connection) else messages.__aiter__().__anext__
         )
         self._keep_audio = keep_audio
-        self._l16_byteorder: ByteOrder = l16_byteorder
+        self._l16_byteorder: ByteOrder = check_byteorder(l16_byteorder)
         self.path = path
         self.connected: Connected | None = None
         self.start: Start | None = None
