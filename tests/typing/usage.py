@@ -43,9 +43,11 @@ async def media_usage(token: str) -> dict[str, str]:
         session.write_wav("call.wav")
 
     with LocalTLS() as tls:
-        async with media.serve(handle, ssl=tls.server_context(), bearer_token=token) as server:
-            async with Emulator(ca_file=tls.ca_file, speed=10.0) as emulator:
-                assert server.port > 0 and emulator.media is not None
+        async with (
+            media.serve(handle, ssl=tls.server_context(), bearer_token=token) as server,
+            Emulator(ca_file=tls.ca_file, speed=10.0) as emulator,
+        ):
+            assert server.port > 0 and emulator.media is not None
     event = callbacks.parse_status_callback({"StreamSid": "S", "StreamEvent": "stream-started"})
     valid: bool = callbacks.validate_signature("key", "https://x.test/cb", {}, "sig")
     assert valid or event.event is callbacks.StreamEvent.STARTED
