@@ -32,6 +32,15 @@ def test_generated_code_matches_the_spec() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_code_passes_the_pinned_ruff() -> None:
+    """Lint and format, as committed: scripts are named since they have no .py suffix."""
+    scripts = [str(path) for path in (ROOT / "scripts").iterdir() if path.is_file()]
+    lint = _run(sys.executable, "-m", "ruff", "check", ".", *scripts)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    form = _run(sys.executable, "-m", "ruff", "format", "--check", "facade", "tests", *scripts)
+    assert form.returncode == 0, form.stdout + form.stderr
+
+
 def test_facade_passes_mypy_strict() -> None:
     result = _run(sys.executable, "-m", "mypy", "--strict")
     assert result.returncode == 0, result.stdout + result.stderr
