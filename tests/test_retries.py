@@ -7,9 +7,7 @@ service that hangs or hangs up, and counts connections.
 from __future__ import annotations
 
 import socket
-import threading
 from collections.abc import Iterator
-from typing import Literal
 
 import pytest
 from signalwire_streams import (
@@ -20,6 +18,7 @@ from signalwire_streams import (
 )
 
 from tests.conftest import WSS_URL, Api
+from tests.peers import Peer
 
 
 def test_create_is_retried_after_503_and_429_honouring_retry_after(api: Api) -> None:
@@ -92,57 +91,6 @@ def test_backoff_without_retry_after_still_retries(api: Api) -> None:
     api.emulator.fail_next(503, None)
     api.run(lambda c: c.streams.create(call, WSS_URL))
     assert [r.status for r in api.emulator.requests] == [503, 200]
-
-
-class Peer:
-    """A loopback TCP server that reads each request and then hangs, or hangs up."""
-
-    def __init__(self, behaviour: Literal["hang", "hang up"]) -> None:
-        self.behaviour = behaviour
-        self.connections = 0
-        self._open: list[socket.socket] = []
-        self._server = socket.create_server(("127.0.0.1", 0))
-        self.port = self._server.getsockname()[1]
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                connection, _ = self._server.accept()
-            except OSError:
-                return
-            self.connections += 1
-            _read_request(connection)
-            if self.behaviour == "hang up":
-                connection.close()
-            else:
-                self._open.append(connection)
-
-    def close(self) -> None:
-        self._server.close()
-        for connection in self._open:
-            connection.close()
-
-
-def _read_request(connection: socket.socket) -> None:
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = connection.recv(65536)
-        if not chunk:
-            return
-        data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    length = 0
-    for line in head.split(b"\r\n"):
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
-            length = int(value)
-    while len(body) < length:
-        chunk = connection.recv(65536)
-        if not chunk:
-            return
-        body += chunk
 
 
 @pytest.fixture
