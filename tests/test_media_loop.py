@@ -597,3 +597,32 @@ def test_dtmf_keys_are_checked_and_media_false_means_rest_only() -> None:
         with pytest.raises(RuntimeError, match="media=False"):
             emulator.send_dtmf(call, "1")
         assert emulator.callbacks == []
+
+
+async def test_wav_audio_of_any_length_goes_out_in_whole_frames(
+    tls: LocalTLS, tmp_path: Path
+) -> None:
+    """0.31 s of 16 kHz L16 is 15.5 frames: the last is padded with silence to a full 640 B."""
+    pcm = tone_wav(tmp_path / "odd.wav", seconds=0.31, rate=16000)
+    async with (
+        receiver(tls) as rx,
+        Emulator(ca_file=tls.ca_file, speed=SPEED, audio=tmp_path / "odd.wav") as emu,
+    ):
+        conference = emu.add_conference()
+        async with client_for(emu) as sw:
+            await sw.conference_streams.create(
+                conference,
+                rx.url,
+                name="odd",
+                track="inbound_track",
+                codec="L16@16000h",
+                authorization_bearer_token=TOKEN,
+            )
+            await eventually(lambda: bool(rx.sessions) and rx.sessions[0].frames >= 40)
+            await sw.conference_streams.stop(conference, "odd")
+            await eventually(lambda: bool(rx.finished))
+    session = rx.finished[0]
+    received = session.audio("inbound")
+    assert len(received) == 640 * session.frames_on("inbound")
+    loop = pcm + bytes(16 * 640 - len(pcm))  # 16 whole frames: the WAV, then silence
+    assert received == (loop * (len(received) // len(loop) + 1))[: len(received)]

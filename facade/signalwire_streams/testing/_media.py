@@ -153,11 +153,16 @@ def _encode(samples: array[int], encoding: str) -> bytes:
     return pcm
 
 
-def _frames(audio: bytes, frame_bytes: int, silence: bytes) -> list[str]:
-    """The audio cut into base64 frames, the last one padded with silence."""
-    remainder = len(audio) % frame_bytes
-    if remainder:
-        audio += silence * (frame_bytes - remainder)
+def _frames(samples: array[int], encoding: str, sample_rate: int) -> list[str]:
+    """The samples encoded and cut into base64 frames of 20 ms, the last padded with silence.
+
+    Padding happens before encoding, in samples, so silence is whatever the encoding makes of
+    zero and every frame holds whole samples.
+    """
+    per_frame = round(sample_rate * FRAME_SECONDS)
+    padded = samples + array("h", bytes(2 * (-len(samples) % per_frame)))
+    audio = _encode(padded, encoding)
+    frame_bytes = len(audio) * per_frame // len(padded)
     return [
         b64encode(audio[i : i + frame_bytes]).decode("ascii")
         for i in range(0, len(audio), frame_bytes)
@@ -439,10 +444,7 @@ class MediaEngine:
                 channels = self._audio.channels
                 channel = channels[1] if track == "outbound" and len(channels) > 1 else channels[0]
                 samples = _resample(channel, self._audio.sample_rate, sample_rate)
-            width = 2 if encoding == L16 else 1
-            silence = _encode(array("h", [0]), encoding)
-            frame_bytes = round(sample_rate * FRAME_SECONDS) * width
-            frames = _frames(_encode(samples, encoding), frame_bytes, silence[:width])
+            frames = _frames(samples, encoding, sample_rate)
             self._frames_cache[key] = frames
         return frames
 
