@@ -18,6 +18,7 @@ import contextlib
 import dataclasses
 import hmac
 import json
+import os
 import re
 import secrets
 import socket
@@ -589,6 +590,8 @@ class Emulator:
             raise ValueError("signing_key must not be empty")
         if isinstance(speed, bool) or not isinstance(speed, int | float) or not speed > 0:
             raise ValueError(f"speed must be a number above 0 (math.inf: no pacing), not {speed!r}")
+        if ca_file is not None and not os.path.isfile(ca_file):
+            raise ValueError(f"ca_file: no file at {os.fspath(ca_file)!r}")
         self._engine = (
             MediaEngine(
                 signing_key=self._signing_key,

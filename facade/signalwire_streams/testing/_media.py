@@ -211,8 +211,6 @@ class MediaEngine:
         speed: float,
         audio: Wav | None,
     ) -> None:
-        if ca_file is not None and not os.path.isfile(ca_file):
-            raise ValueError(f"ca_file: no file at {os.fspath(ca_file)!r}")
         self._signing_key = signing_key
         self._ca_file = ca_file
         self._verify_tls = verify_tls
