@@ -11,13 +11,19 @@ from __future__ import annotations
 import base64
 import time
 import urllib.request
-from collections.abc import Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Protocol, Self, TypeVar
 
 import httpx
 
-from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Settings, resolve_settings
+from ._config import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_RETRY_AMBIGUOUS,
+    DEFAULT_TIMEOUT,
+    Settings,
+    resolve_settings,
+)
 from ._errors import ValidationError
 from ._models import Codec, StatusCallbackMethod, Stream, Track
 from ._version import __version__
@@ -34,6 +40,11 @@ _NOT_GIVEN: Any = object()
 HttpClient = TypeVar("HttpClient", httpx.Client, httpx.AsyncClient)
 Transport = TypeVar("Transport", httpx.BaseTransport, httpx.AsyncBaseTransport)
 Result = TypeVar("Result", covariant=True)
+# How a client waits before a retry: `time.sleep` for `Client`, `asyncio.sleep` for
+# `AsyncClient`. Tests pass their own, so that retries take no time.
+SyncSleep = Callable[[float], object]
+AsyncSleep = Callable[[float], Awaitable[object]]
+Sleep = TypeVar("Sleep", SyncSleep, AsyncSleep)
 # What the async resources return: `await` it for the `Stream`.
 AwaitableStream = Coroutine[Any, Any, Stream]
 
@@ -73,12 +84,13 @@ class _Sender(Protocol[Result]):
     def _send(self, operation: Operation) -> Result: ...
 
 
-class _BaseClient(Generic[HttpClient, Transport]):
+class _BaseClient(Generic[HttpClient, Transport, Sleep]):
     """Settings, the connection pool and how a request is addressed; no I/O."""
 
     _http_type: type[HttpClient]
     _http: HttpClient
     _settings: Settings
+    _sleep: Sleep
 
     def __init__(
         self,
@@ -88,28 +100,47 @@ class _BaseClient(Generic[HttpClient, Transport]):
         *,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        retry_ambiguous: bool = DEFAULT_RETRY_AMBIGUOUS,
         http_client: HttpClient | None = None,
+        sleep: Sleep | None = None,
     ) -> None:
         if http_client is not None and not isinstance(http_client, self._http_type):
             raise ValidationError("http_client", f"must be an httpx.{self._http_type.__name__}")
+        if sleep is not None and not callable(sleep):
+            raise ValidationError("sleep", "must be a function taking seconds, or None")
         _load_core()
         settings = resolve_settings(
-            project_id, api_token, space, timeout=timeout, max_retries=max_retries
+            project_id,
+            api_token,
+            space,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_ambiguous=retry_ambiguous,
         )
         if http_client is None:
             http, transport = self._new_pool(settings)
-            self._setup(settings, http, transport, owns=True)
+            self._setup(settings, http, transport, owns=True, sleep=sleep)
         else:
-            self._setup(settings, http_client, None, owns=False)
+            self._setup(settings, http_client, None, owns=False, sleep=sleep)
 
     def _new_pool(self, settings: Settings) -> tuple[HttpClient, Transport | None]:
         """An httpx client of our own, and its transport when requests may go to it directly."""
         raise NotImplementedError
 
+    def _default_sleep(self) -> Sleep:
+        raise NotImplementedError
+
     def _setup(
-        self, settings: Settings, http: HttpClient, transport: Transport | None, *, owns: bool
+        self,
+        settings: Settings,
+        http: HttpClient,
+        transport: Transport | None,
+        *,
+        owns: bool,
+        sleep: Sleep | None,
     ) -> None:
         self._settings = settings
+        self._sleep = self._default_sleep() if sleep is None else sleep
         self._auth = settings.auth
         self._http = http
         self._owns_http = owns  # close() closes it
@@ -136,10 +167,18 @@ class _BaseClient(Generic[HttpClient, Transport]):
     def max_retries(self) -> int:
         return self._settings.max_retries
 
+    @property
+    def retry_ambiguous(self) -> bool:
+        return self._settings.retry_ambiguous
+
     def with_options(
-        self, *, timeout: float | httpx.Timeout = _NOT_GIVEN, max_retries: int = _NOT_GIVEN
+        self,
+        *,
+        timeout: float | httpx.Timeout = _NOT_GIVEN,
+        max_retries: int = _NOT_GIVEN,
+        retry_ambiguous: bool = _NOT_GIVEN,
     ) -> Self:
-        """A client sharing this one's connections, with another timeout or retry count.
+        """A client sharing this one's connections, with other timeouts or retry settings.
 
         Closing the copy leaves the shared connections open; close the original.
         """
@@ -150,9 +189,12 @@ class _BaseClient(Generic[HttpClient, Transport]):
             current.base_url,
             timeout=current.timeout if timeout is _NOT_GIVEN else timeout,
             max_retries=current.max_retries if max_retries is _NOT_GIVEN else max_retries,
+            retry_ambiguous=(
+                current.retry_ambiguous if retry_ambiguous is _NOT_GIVEN else retry_ambiguous
+            ),
         )
         copy = object.__new__(type(self))
-        copy._setup(settings, self._http, self._transport, owns=False)
+        copy._setup(settings, self._http, self._transport, owns=False, sleep=self._sleep)
         return copy
 
     def _request(self, operation: Operation) -> httpx.Request:
@@ -192,16 +234,24 @@ class _BaseClient(Generic[HttpClient, Transport]):
         )
 
 
-class Client(_BaseClient[httpx.Client, httpx.BaseTransport]):
+class Client(_BaseClient[httpx.Client, httpx.BaseTransport, SyncSleep]):
     """A synchronous client for SignalWire's stream endpoints.
 
     Credentials not passed come from SIGNALWIRE_PROJECT_ID, SIGNALWIRE_API_TOKEN and
     SIGNALWIRE_SPACE. `space` is a Space name (`example`), its host, or a base URL
     (http:// only on loopback). Use it as a context manager, or call `close()`. An
     `http_client` passed in is used as is (proxies, certificates) and left open.
+
+    Failed requests are retried up to `max_retries` times when that cannot duplicate a
+    stream; `retry_ambiguous=True` also retries a create after a read timeout, a dropped
+    connection or a 500/502/504, accepting that risk (see the README's retry table).
+    `sleep` is how the client waits between tries (`time.sleep`).
     """
 
     _http_type = httpx.Client
+
+    def _default_sleep(self) -> SyncSleep:
+        return time.sleep
 
     def _new_pool(self, settings: Settings) -> tuple[httpx.Client, httpx.BaseTransport | None]:
         headers = {"User-Agent": USER_AGENT}
@@ -219,8 +269,9 @@ class Client(_BaseClient[httpx.Client, httpx.BaseTransport]):
         transport: httpx.BaseTransport | None,
         *,
         owns: bool,
+        sleep: SyncSleep | None,
     ) -> None:
-        super()._setup(settings, http, transport, owns=owns)
+        super()._setup(settings, http, transport, owns=owns, sleep=sleep)
         self.streams: CallStreams[Stream] = CallStreams(self)
         self.conference_streams: ConferenceStreams[Stream] = ConferenceStreams(self)
 
@@ -240,7 +291,7 @@ class Client(_BaseClient[httpx.Client, httpx.BaseTransport]):
         return response
 
     def _send(self, operation: Operation) -> Stream:
-        attempts = _core.Attempts(operation, self._settings.max_retries)
+        attempts = _core.Attempts(operation, self._settings)
         while True:
             try:
                 response = self._exchange(self._request(operation))
@@ -251,7 +302,7 @@ class Client(_BaseClient[httpx.Client, httpx.BaseTransport]):
                 if isinstance(outcome, Stream):
                     return outcome
                 wait = outcome
-            time.sleep(wait.seconds)
+            self._sleep(wait.seconds)
 
     def close(self) -> None:
         """Close the connections, unless the httpx client was passed in by the caller."""
@@ -270,15 +321,19 @@ class Client(_BaseClient[httpx.Client, httpx.BaseTransport]):
         self.close()
 
 
-class AsyncClient(_BaseClient[httpx.AsyncClient, httpx.AsyncBaseTransport]):
+class AsyncClient(_BaseClient[httpx.AsyncClient, httpx.AsyncBaseTransport, AsyncSleep]):
     """An asyncio client for SignalWire's stream endpoints; otherwise as `Client`.
 
-    `await client.streams.create(...)`; use `async with`, or call `aclose()`. Its own
+    `await client.streams.create(...)`; use `async with`, or call `aclose()`; `sleep` is
+    awaited between tries (`asyncio.sleep`). Its own
     connections are aiohttp's (through httpx-aiohttp): httpx's async pool costs many times
     more CPU per request with hundreds in flight.
     """
 
     _http_type = httpx.AsyncClient
+
+    def _default_sleep(self) -> AsyncSleep:
+        return _sleep
 
     def _new_pool(
         self, settings: Settings
@@ -299,8 +354,9 @@ class AsyncClient(_BaseClient[httpx.AsyncClient, httpx.AsyncBaseTransport]):
         transport: httpx.AsyncBaseTransport | None,
         *,
         owns: bool,
+        sleep: AsyncSleep | None,
     ) -> None:
-        super()._setup(settings, http, transport, owns=owns)
+        super()._setup(settings, http, transport, owns=owns, sleep=sleep)
         self.streams: CallStreams[AwaitableStream] = CallStreams(self)
         self.conference_streams: ConferenceStreams[AwaitableStream] = ConferenceStreams(self)
 
@@ -320,7 +376,7 @@ class AsyncClient(_BaseClient[httpx.AsyncClient, httpx.AsyncBaseTransport]):
         return response
 
     async def _send(self, operation: Operation) -> Stream:
-        attempts = _core.Attempts(operation, self._settings.max_retries)
+        attempts = _core.Attempts(operation, self._settings)
         while True:
             try:
                 response = await self._exchange(self._request(operation))
@@ -331,7 +387,7 @@ class AsyncClient(_BaseClient[httpx.AsyncClient, httpx.AsyncBaseTransport]):
                 if isinstance(outcome, Stream):
                     return outcome
                 wait = outcome
-            await _sleep(wait.seconds)
+            await self._sleep(wait.seconds)
 
     async def aclose(self) -> None:
         """Close the connections, unless the httpx client was passed in by the caller."""
@@ -368,12 +424,15 @@ class CallStreams(Generic[Result]):
         parameters: Mapping[str, str] | None = None,
         authorization_bearer_token: str | None = None,
         extra_fields: Mapping[str, str] | None = None,
+        max_retries: int | None = None,
+        retry_ambiguous: bool | None = None,
     ) -> Result:
         """Start streaming a live call's audio to the WebSocket server at `url` (wss://).
 
         `parameters` reach the server in the `start` message, in order (at most 99);
         `authorization_bearer_token` is sent to it as `Authorization: Bearer ...`;
-        `extra_fields` passes undocumented form fields through. Checked before sending.
+        `extra_fields` passes undocumented form fields through. `max_retries` and
+        `retry_ambiguous` override the client's for this call. Checked before sending.
         """
         return self._client._send(
             _core.create_stream(
@@ -388,13 +447,17 @@ class CallStreams(Generic[Result]):
                 parameters=parameters,
                 authorization_bearer_token=authorization_bearer_token,
                 extra_fields=extra_fields,
+                max_retries=max_retries,
+                retry_ambiguous=retry_ambiguous,
             )
         )
 
-    def stop(self, call_sid: str, stream: str) -> Result:
-        """Stop a call's stream, given its sid or its name."""
+    def stop(self, call_sid: str, stream: str, *, max_retries: int | None = None) -> Result:
+        """Stop a call's stream, given its sid or its name; idempotent, so always retried."""
         return self._client._send(
-            _core.stop_stream(self._client.project_id, "call", call_sid, stream)
+            _core.stop_stream(
+                self._client.project_id, "call", call_sid, stream, max_retries=max_retries
+            )
         )
 
 
@@ -418,6 +481,8 @@ class ConferenceStreams(Generic[Result]):
         extra_fields: Mapping[str, str] | None = None,
         codec: Codec | None = None,
         real_time: bool | None = None,
+        max_retries: int | None = None,
+        retry_ambiguous: bool | None = None,
     ) -> Result:
         """Start streaming a conference's audio; as `CallStreams.create`, plus the
         conference's `codec` (`StreamCodec`) and `real_time` (`StreamRealTime`)."""
@@ -436,11 +501,19 @@ class ConferenceStreams(Generic[Result]):
                 extra_fields=extra_fields,
                 codec=codec,
                 real_time=real_time,
+                max_retries=max_retries,
+                retry_ambiguous=retry_ambiguous,
             )
         )
 
-    def stop(self, conference_sid: str, stream: str) -> Result:
-        """Stop a conference's stream, given its sid or its name."""
+    def stop(self, conference_sid: str, stream: str, *, max_retries: int | None = None) -> Result:
+        """Stop a conference's stream, given its sid or its name; idempotent, so always retried."""
         return self._client._send(
-            _core.stop_stream(self._client.project_id, "conference", conference_sid, stream)
+            _core.stop_stream(
+                self._client.project_id,
+                "conference",
+                conference_sid,
+                stream,
+                max_retries=max_retries,
+            )
         )

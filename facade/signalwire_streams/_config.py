@@ -12,11 +12,12 @@ from urllib.parse import urlsplit
 import httpx
 
 from ._errors import ValidationError
-from ._validation import check_id
+from ._validation import check_bool, check_id, check_max_retries
 
 __all__ = [
     "API_PATH",
     "DEFAULT_MAX_RETRIES",
+    "DEFAULT_RETRY_AMBIGUOUS",
     "DEFAULT_TIMEOUT",
     "ENV_API_TOKEN",
     "ENV_PROJECT_ID",
@@ -36,6 +37,9 @@ SPACE_DOMAIN = "signalwire.com"
 # frees a call handler that a stuck request would otherwise hold forever.
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 DEFAULT_MAX_RETRIES = 2
+# Whether a create is also retried after an ambiguous failure (a read timeout, a dropped
+# connection, 500/502/504/408), when SignalWire may already have started the stream.
+DEFAULT_RETRY_AMBIGUOUS = False
 
 # Backoff between retries: 0.5 s, 1 s, 2 s ... up to 8 s, less up to 25 % jitter.
 INITIAL_RETRY_DELAY = 0.5
@@ -56,6 +60,7 @@ class Settings:
     base_url: str
     timeout: httpx.Timeout
     max_retries: int
+    retry_ambiguous: bool
 
     @property
     def auth(self) -> httpx.BasicAuth:
@@ -141,12 +146,6 @@ def _timeout(value: object) -> httpx.Timeout:
     return httpx.Timeout(float(value))
 
 
-def check_max_retries(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValidationError("max_retries", "must be an integer of 0 or more")
-    return value
-
-
 def resolve_settings(
     project_id: str | None,
     api_token: str | None,
@@ -154,6 +153,7 @@ def resolve_settings(
     *,
     timeout: float | httpx.Timeout,
     max_retries: int,
+    retry_ambiguous: bool = DEFAULT_RETRY_AMBIGUOUS,
     env: Mapping[str, str] | None = None,
 ) -> Settings:
     """Fill what was not passed from the environment, then check all of it."""
@@ -168,4 +168,5 @@ def resolve_settings(
         base_url=_base_url(space, env),
         timeout=_timeout(timeout),
         max_retries=check_max_retries(max_retries),
+        retry_ambiguous=check_bool("retry_ambiguous", retry_ambiguous),
     )

@@ -52,6 +52,7 @@ from ._validation import (
     check_choice,
     check_extra_fields,
     check_id,
+    check_max_retries,
     check_optional_text,
     check_parameters,
     check_stream_name,
@@ -69,7 +70,8 @@ CODECS = ("PCMU", "PCMA", "L16", "L16@16000h", "L16@24000h")
 
 # Statuses after which the service cannot have acted: safe to retry even a create.
 _NOT_ACTED_STATUSES = frozenset({429, 503})
-# Statuses after which it may have acted: retried only for idempotent operations (stop).
+# Ambiguous statuses, after which it may have acted: retried for a stop, and for a create
+# only when the caller opts in with `retry_ambiguous`.
 _MAYBE_ACTED_STATUSES = frozenset({408, 500, 502, 504})
 # Transport failures that happen before the request can have reached the service.
 _NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
@@ -91,6 +93,9 @@ class Operation:
     headers: dict[str, str]
     idempotent: bool
     kind: Kind
+    # Per-call overrides of the client's retry settings; None keeps the client's.
+    max_retries: int | None = None
+    retry_ambiguous: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +140,13 @@ def encode_form(form: Mapping[str, object]) -> bytes:
 
 
 def _from_generated(
-    name: str, kwargs: dict[str, Any], *, idempotent: bool, kind: Kind
+    name: str,
+    kwargs: dict[str, Any],
+    *,
+    idempotent: bool,
+    kind: Kind,
+    max_retries: object,
+    retry_ambiguous: object = None,
 ) -> Operation:
     return Operation(
         name=name,
@@ -145,6 +156,10 @@ def _from_generated(
         headers=dict(kwargs["headers"]),
         idempotent=idempotent,
         kind=kind,
+        max_retries=None if max_retries is None else check_max_retries(max_retries),
+        retry_ambiguous=(
+            None if retry_ambiguous is None else check_bool("retry_ambiguous", retry_ambiguous)
+        ),
     )
 
 
@@ -163,6 +178,8 @@ def create_stream(
     extra_fields: object = None,
     codec: object = None,
     real_time: object = None,
+    max_retries: object = None,
+    retry_ambiguous: object = None,
 ) -> Operation:
     """Validate a create's arguments and build its request; raises before anything is sent.
 
@@ -198,10 +215,24 @@ def create_stream(
         kwargs = create_conference_stream._get_kwargs(
             account_sid, parent, body=CreateConferenceStreamRequest.from_dict(fields)
         )
-    return _from_generated(f"create {kind} stream", kwargs, idempotent=False, kind=kind)
+    return _from_generated(
+        f"create {kind} stream",
+        kwargs,
+        idempotent=False,
+        kind=kind,
+        max_retries=max_retries,
+        retry_ambiguous=retry_ambiguous,
+    )
 
 
-def stop_stream(account_sid: str, kind: Kind, parent_sid: object, stream: object) -> Operation:
+def stop_stream(
+    account_sid: str,
+    kind: Kind,
+    parent_sid: object,
+    stream: object,
+    *,
+    max_retries: object = None,
+) -> Operation:
     """Build a stop by sid or by name (path-encoded by the generated code): `Status=stopped`."""
     parent_field = "call_sid" if kind == "call" else "conference_sid"
     parent = check_id(parent_field, parent_sid)
@@ -211,33 +242,44 @@ def stop_stream(account_sid: str, kind: Kind, parent_sid: object, stream: object
         kwargs = stop_call_stream._get_kwargs(account_sid, parent, target, body=body)
     else:
         kwargs = stop_conference_stream._get_kwargs(account_sid, parent, target, body=body)
-    return _from_generated(f"stop {kind} stream", kwargs, idempotent=True, kind=kind)
+    return _from_generated(
+        f"stop {kind} stream", kwargs, idempotent=True, kind=kind, max_retries=max_retries
+    )
 
 
 class Attempts:
     """Decides, after each try of one operation, whether to retry, return or raise.
 
     A create is retried only when the service cannot have acted on it (the connection
-    failed before the request went out, 429, 503): retrying after a 500 or a read timeout
-    could start a second stream. A stop is idempotent and is also retried after those.
+    failed before the request went out, 429, 503): retrying after an ambiguous failure (a
+    500, a read timeout, a dropped connection) could start a second stream, so that takes
+    `retry_ambiguous`. A stop is idempotent and is retried after those too.
     """
 
     def __init__(
         self,
         operation: Operation,
-        max_retries: int,
+        settings: _config.Settings,
         *,
         jitter: Callable[[], float] = random.random,
     ) -> None:
         self.operation = operation
-        self.max_retries = max_retries
+        self.max_retries = (
+            settings.max_retries if operation.max_retries is None else operation.max_retries
+        )
+        retry_ambiguous = (
+            settings.retry_ambiguous
+            if operation.retry_ambiguous is None
+            else operation.retry_ambiguous
+        )
+        self._retry_ambiguous = operation.idempotent or retry_ambiguous
         self.count = 0
         self._jitter = jitter
 
     def after_error(self, error: httpx.TransportError) -> RetryIn:
         """A try failed in transport: the wait before the next, or the error to raise."""
         self.count += 1
-        safe = isinstance(error, _NOT_SENT_ERRORS) or self.operation.idempotent
+        safe = isinstance(error, _NOT_SENT_ERRORS) or self._retry_ambiguous
         if safe and self.count <= self.max_retries:
             return self._retry(self._backoff(), type(error).__name__)
         raise connection_error(error, attempts=self.count) from error
@@ -250,7 +292,7 @@ class Attempts:
             log.debug("%s: %s after %d attempt(s)", self.operation.name, status, self.count)
             return parse_stream(self.operation.kind, response)
         retryable = status in _NOT_ACTED_STATUSES or (
-            self.operation.idempotent and status in _MAYBE_ACTED_STATUSES
+            self._retry_ambiguous and status in _MAYBE_ACTED_STATUSES
         )
         if retryable and self.count <= self.max_retries:
             hint = retry_after(response.headers)

@@ -19,6 +19,7 @@ __all__ = [
     "check_choice",
     "check_extra_fields",
     "check_id",
+    "check_max_retries",
     "check_optional_text",
     "check_parameters",
     "check_stream_name",
@@ -95,6 +96,13 @@ def check_choice(field: str, value: object, choices: Iterable[str]) -> str:
     if not isinstance(value, str) or value not in allowed:
         shown = repr(value)[:40]
         raise ValidationError(field, f"must be one of {', '.join(allowed)}; got {shown}")
+    return value
+
+
+def check_max_retries(value: object) -> int:
+    """How many times a failed request may be sent again: 0 or more."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValidationError("max_retries", "must be an integer of 0 or more")
     return value
 
 
