@@ -1,154 +1,146 @@
-"""Retries never start a second stream: what is retried, for create and for stop.
+"""The retry settings: where they are set, how they combine, and the waits between tries.
 
-The emulator counts the requests it received; a raw loopback socket server stands in for a
-service that hangs or hangs up, and counts connections.
+What each failure leads to is the fault suite's (`tests/test_faults.py`); here the emulator
+counts requests while the settings change, and an injected sleep records the waits.
 """
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
+from collections.abc import Callable
+from typing import Any
 
 import pytest
-from signalwire_streams import (
-    APIConnectionError,
-    APITimeoutError,
-    RateLimitError,
-    ServerError,
-)
+from signalwire_streams import APIConnectionError, ServerError, ValidationError
+from signalwire_streams.testing import Fault
 
 from tests.conftest import WSS_URL, Api
-from tests.peers import Peer
 
 
-def test_create_is_retried_after_503_and_429_honouring_retry_after(api: Api) -> None:
-    call = api.emulator.add_call()
-    api.emulator.fail_next(503, None, headers={"Retry-After": "0"})
-    api.emulator.fail_next(429, None, headers={"Retry-After": "0"})
-    stream = api.run(lambda c: c.streams.create(call, WSS_URL, name="once"))
-    assert stream.name == "once"
-    assert [r.status for r in api.emulator.requests] == [503, 429, 200]
-    assert len(api.emulator.streams(call)) == 1
+def _recorder(api: Api) -> tuple[list[float], Callable[[float], Any]]:
+    sleeps: list[float] = []
+    if api.mode == "sync":
+        return sleeps, sleeps.append
+
+    async def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    return sleeps, sleep
 
 
-def test_create_gives_up_after_max_retries(api: Api) -> None:
-    api.emulator.fail_next(429, None, headers={"Retry-After": "0"}, count=5)
-    with pytest.raises(RateLimitError) as info:
-        api.run(lambda c: c.streams.create("CA1", WSS_URL))
-    assert info.value.attempts == 3
-    assert info.value.retry_after == 0.0
-    assert len(api.emulator.requests) == 3
-
-
-@pytest.mark.parametrize("status", [500, 502, 504])
-def test_create_is_not_retried_after_a_status_where_it_may_have_acted(
-    api: Api, status: int
-) -> None:
-    api.emulator.fail_next(status, None, headers={"Retry-After": "0"}, count=3)
+def test_backoff_doubles_with_jitter_up_to_the_cap(api: Api) -> None:
+    sleeps, sleep = _recorder(api)
+    api.emulator.fail_next(503, count=7)
+    client = api.make(max_retries=6, sleep=sleep)
     with pytest.raises(ServerError) as info:
-        api.run(lambda c: c.streams.create("CA1", WSS_URL))
-    assert info.value.attempts == 1
-    assert len(api.emulator.requests) == 1
-
-
-@pytest.mark.parametrize("status", [500, 502, 503, 504, 429])
-def test_stop_is_idempotent_and_retried_after_5xx(api: Api, status: int) -> None:
-    call = api.emulator.add_call()
-    created = api.run(lambda c: c.streams.create(call, WSS_URL))
-    api.emulator.fail_next(status, None, headers={"Retry-After": "0"}, count=2)
-    stopped = api.run(lambda c: c.streams.stop(call, created.sid))
-    assert stopped.status == "stopped"
-    assert [r.status for r in api.emulator.requests] == [200, status, status, 200]
-
-
-def test_retry_after_beyond_the_cap_is_left_to_the_caller(api: Api) -> None:
-    api.emulator.fail_next(429, None, headers={"Retry-After": "3600"})
-    with pytest.raises(RateLimitError) as info:
-        api.run(lambda c: c.streams.create("CA1", WSS_URL))
-    assert info.value.retry_after == 3600.0
-    assert len(api.emulator.requests) == 1
-
-
-def test_retry_after_as_an_http_date(api: Api) -> None:
-    call = api.emulator.add_call()
-    api.emulator.fail_next(503, None, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})
-    api.run(lambda c: c.streams.create(call, WSS_URL))
-    assert [r.status for r in api.emulator.requests] == [503, 200]
-
-
-def test_max_retries_zero_and_per_call_override(api: Api) -> None:
-    api.emulator.fail_next(503, None, headers={"Retry-After": "0"}, count=2)
-    with pytest.raises(ServerError):
-        api.run(lambda c: c.with_options(max_retries=0).streams.create("CA1", WSS_URL))
-    assert len(api.emulator.requests) == 1
-    call = api.emulator.add_call()
-    api.run(lambda c: c.with_options(max_retries=1).streams.create(call, WSS_URL))
-    assert [r.status for r in api.emulator.requests] == [503, 503, 200]
-
-
-def test_backoff_without_retry_after_still_retries(api: Api) -> None:
-    call = api.emulator.add_call()
-    api.emulator.fail_next(503, None)
-    api.run(lambda c: c.streams.create(call, WSS_URL))
-    assert [r.status for r in api.emulator.requests] == [503, 200]
-
-
-@pytest.fixture
-def hanging_peer() -> Iterator[Peer]:
-    peer = Peer("hang")
-    yield peer
-    peer.close()
-
-
-@pytest.fixture
-def hanging_up_peer() -> Iterator[Peer]:
-    peer = Peer("hang up")
-    yield peer
-    peer.close()
-
-
-def test_create_is_not_retried_after_a_read_timeout(api: Api, hanging_peer: Peer) -> None:
-    client = api.make(space=f"http://127.0.0.1:{hanging_peer.port}", timeout=0.3)
-    with pytest.raises(APITimeoutError) as info:
         api.run(lambda c: c.streams.create("CA1", WSS_URL), client)
-    assert info.value.attempts == 1
-    assert hanging_peer.connections == 1
+    assert info.value.attempts == 7 and len(api.emulator.requests) == 7
+    ceilings = [0.5, 1.0, 2.0, 4.0, 8.0, 8.0]
+    assert len(sleeps) == len(ceilings)
+    for slept, ceiling in zip(sleeps, ceilings, strict=True):
+        assert 0.75 * ceiling <= slept <= ceiling
 
 
-def test_stop_is_retried_after_a_read_timeout(api: Api, hanging_peer: Peer) -> None:
-    client = api.make(space=f"http://127.0.0.1:{hanging_peer.port}", timeout=0.2, max_retries=1)
-    with pytest.raises(APITimeoutError) as info:
-        api.run(lambda c: c.streams.stop("CA1", "ST1"), client)
-    assert info.value.attempts == 2
-    assert hanging_peer.connections == 2
+def test_retry_after_as_an_http_date_in_the_past_means_now(api: Api) -> None:
+    sleeps, sleep = _recorder(api)
+    call = api.emulator.add_call()
+    api.emulator.fail_next(503, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})
+    api.run(lambda c: c.streams.create(call, WSS_URL), api.make(sleep=sleep))
+    assert [r.status for r in api.emulator.requests] == [503, 200]
+    assert sleeps == [0.0]
 
 
-def test_create_is_not_retried_when_the_connection_drops_after_sending(
-    api: Api, hanging_up_peer: Peer
+def test_the_default_sleep_really_waits(api: Api) -> None:
+    """Without `sleep=`, a retry waits on the clock (`Retry-After: 0` keeps it short)."""
+    call = api.emulator.add_call()
+    api.emulator.fail_next(429, headers={"Retry-After": "0"})
+    api.run(lambda c: c.streams.create(call, WSS_URL))
+    assert [r.status for r in api.emulator.requests] == [429, 200]
+
+
+@pytest.mark.parametrize(
+    ("scope", "expected_requests"),
+    [("client", 1), ("with_options", 1), ("call", 1), ("call overrides client", 3)],
+)
+def test_max_retries_per_client_and_per_call(api: Api, scope: str, expected_requests: int) -> None:
+    _, sleep = _recorder(api)
+    api.emulator.fail_next(503, count=5)
+    client: Any = api.make(max_retries=0 if scope == "client" else 5, sleep=sleep)
+    if scope == "with_options":
+        client = client.with_options(max_retries=0)
+    per_call = {"call": 0, "call overrides client": 2}.get(scope)
+    with pytest.raises(ServerError) as info:
+        api.run(lambda c: c.streams.create("CA1", WSS_URL, max_retries=per_call), client)
+    assert info.value.attempts == expected_requests
+    assert len(api.emulator.requests) == expected_requests
+
+
+def test_max_retries_per_call_on_a_stop(api: Api) -> None:
+    _, sleep = _recorder(api)
+    api.emulator.fail_next(500, count=5)
+    with pytest.raises(ServerError) as info:
+        api.run(lambda c: c.streams.stop("CA1", "ST1", max_retries=4), api.make(sleep=sleep))
+    assert info.value.attempts == 5 and len(api.emulator.requests) == 5
+
+
+@pytest.mark.parametrize(
+    ("client_setting", "call_setting", "streams"),
+    [(True, None, 2), (False, True, 2), (True, False, 1), (False, None, 1)],
+)
+def test_retry_ambiguous_per_client_and_per_call(
+    api: Api, client_setting: bool, call_setting: bool | None, streams: int
 ) -> None:
-    client = api.make(space=f"http://127.0.0.1:{hanging_up_peer.port}")
-    with pytest.raises(APIConnectionError) as info:
-        api.run(lambda c: c.streams.create("CA1", WSS_URL), client)
-    assert not isinstance(info.value, APITimeoutError)
-    assert info.value.attempts == 1
-    assert hanging_up_peer.connections == 1
+    """The call's setting wins over the client's; a duplicate shows the retry happened."""
+    _, sleep = _recorder(api)
+    call = api.emulator.add_call()
+    api.emulator.inject(Fault.drop_after_read())
+    client = api.make(retry_ambiguous=client_setting, sleep=sleep)
+    create = lambda c: c.streams.create(call, WSS_URL, retry_ambiguous=call_setting)  # noqa: E731
+    if streams == 1:
+        with pytest.raises(APIConnectionError):
+            api.run(create, client)
+    else:
+        api.run(create, client)
+    assert len(api.emulator.streams(call)) == streams
 
 
-def test_stop_is_retried_when_the_connection_drops(api: Api, hanging_up_peer: Peer) -> None:
-    client = api.make(space=f"http://127.0.0.1:{hanging_up_peer.port}", max_retries=1)
-    with pytest.raises(APIConnectionError) as info:
-        api.run(lambda c: c.streams.stop("CA1", "ST1"), client)
-    assert info.value.attempts == 2
-    assert hanging_up_peer.connections == 2
+def test_with_options_keeps_retry_ambiguous_and_sleep(api: Api) -> None:
+    sleeps, sleep = _recorder(api)
+    call = api.emulator.add_call()
+    api.emulator.inject(Fault.status(500, acts=True))
+    client = api.make(retry_ambiguous=True, sleep=sleep).with_options(timeout=5.0)
+    assert client.retry_ambiguous is True
+    api.run(lambda c: c.streams.create(call, WSS_URL), client)
+    assert len(sleeps) == 1 and len(api.emulator.streams(call)) == 2
 
 
-def test_create_is_retried_when_the_connection_is_refused(api: Api) -> None:
-    with socket.create_server(("127.0.0.1", 0)) as placeholder:
-        port = placeholder.getsockname()[1]
-    client = api.make(space=f"http://127.0.0.1:{port}", max_retries=1)
-    with pytest.raises(APIConnectionError) as info:
-        api.run(lambda c: c.streams.create("CA1", WSS_URL), client)
-    assert not isinstance(info.value, APITimeoutError)
-    assert info.value.attempts == 2
-    assert "Connection error" in str(info.value)
-    assert isinstance(info.value.__cause__, Exception)
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [
+        ({"max_retries": -1}, "max_retries"),
+        ({"max_retries": 1.5}, "max_retries"),
+        ({"max_retries": True}, "max_retries"),
+        ({"retry_ambiguous": "yes"}, "retry_ambiguous"),
+        ({"retry_ambiguous": 1}, "retry_ambiguous"),
+    ],
+)
+def test_bad_per_call_retry_settings_send_nothing(
+    api: Api, options: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(ValidationError) as info:
+        api.run(lambda c: c.streams.create("CA1", WSS_URL, **options))
+    assert info.value.field == field
+    assert api.emulator.requests == []
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [
+        ({"sleep": 5}, "sleep"),
+        ({"retry_ambiguous": None}, "retry_ambiguous"),
+        ({"max_retries": None}, "max_retries"),
+    ],
+)
+def test_bad_client_retry_settings(api: Api, options: dict[str, Any], field: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        api.make(**options)
+    assert info.value.field == field

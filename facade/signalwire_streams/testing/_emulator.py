@@ -39,7 +39,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from ._media import MediaEngine, MediaStatus, SentCallback, StreamPlan, load_wav
 
-__all__ = ["Emulator", "MediaStatus", "RecordedRequest", "SentCallback", "StreamRecord"]
+__all__ = ["Emulator", "Fault", "MediaStatus", "RecordedRequest", "SentCallback", "StreamRecord"]
 
 Kind = Literal["call", "conference"]
 
@@ -92,16 +92,18 @@ class StreamRecord:
 class RecordedRequest:
     """One request as the emulator received it and answered it.
 
-    The Authorization header is never kept, and the bearer token is hidden from repr, so a
-    failing test's output cannot leak either.
+    `status` is None when no answer went out (a dropped connection); `fault` names the fault
+    the request met, if any. The Authorization header is never kept, and the bearer token is
+    hidden from repr, so a failing test's output cannot leak either.
     """
 
     method: str
     path: str
     query: str
     form: tuple[tuple[str, str], ...]
-    status: int
+    status: int | None
     username: str | None
+    fault: str | None = None
 
     @property
     def fields(self) -> dict[str, str]:
@@ -113,7 +115,7 @@ class RecordedRequest:
         return (
             f"RecordedRequest(method={self.method!r}, path={self.path!r}, "
             f"query={self.query!r}, form={form!r}, status={self.status!r}, "
-            f"username={self.username!r})"
+            f"username={self.username!r}, fault={self.fault!r})"
         )
 
 
@@ -433,6 +435,112 @@ def _render_fault(
     return _Response(status, payload, content_type, tuple(extra))
 
 
+FaultKind = Literal["status", "drop", "delay", "truncate", "body", "reshape"]
+
+
+@dataclass(frozen=True, repr=False)
+class Fault:
+    """How the emulator answers one request instead of as SignalWire normally would.
+
+    Make one with the class methods and queue it with `Emulator.inject`. `acts` says
+    whether the service does the work first (starts or stops the stream) and then fails,
+    which is the case a retried create would turn into a second stream.
+    """
+
+    kind: FaultKind
+    acts: bool
+    response: _Response | None = None
+    seconds: float = 0.0
+    replace: tuple[tuple[str, object], ...] = ()
+    remove: tuple[str, ...] = ()
+
+    @classmethod
+    def status(
+        cls,
+        status: int,
+        body: object = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        content_type: str | None = None,
+        acts: bool = False,
+    ) -> Fault:
+        """Answer with this status: a dict or list body as JSON, a str or bytes body as is
+        (HTML when it starts with `<`), None as SignalWire's JSON error for the status."""
+        return cls("status", acts, _render_fault(status, body, headers, content_type))
+
+    @classmethod
+    def drop_before_read(cls) -> Fault:
+        """Close the connection once the request line and headers arrive: no answer, and
+        the service never acts on the request."""
+        return cls("drop", False)
+
+    @classmethod
+    def drop_after_read(cls) -> Fault:
+        """Act on the request, then close the connection without answering."""
+        return cls("drop", True)
+
+    @classmethod
+    def delay(cls, seconds: float) -> Fault:
+        """Act on the request and answer normally, `seconds` late (beyond a timeout)."""
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+            raise ValueError(f"seconds must be a number of 0 or more, not {seconds!r}")
+        return cls("delay", True, seconds=float(seconds))
+
+    @classmethod
+    def truncated_body(cls) -> Fault:
+        """Act, then send the headers and half the body, and close the connection."""
+        return cls("truncate", True)
+
+    @classmethod
+    def body(
+        cls, content: str | bytes, *, status: int = 200, content_type: str | None = None
+    ) -> Fault:
+        """Act, then answer `status` with this body instead (not JSON, HTML, empty)."""
+        return cls("body", True, _render_fault(status, content, None, content_type))
+
+    @classmethod
+    def reshape(
+        cls, replace: Mapping[str, object] | None = None, remove: tuple[str, ...] = ()
+    ) -> Fault:
+        """Act, then answer with the usual JSON changed: keys set to other values (an
+        unknown status, a wrong type, an extra key) and keys removed."""
+        return cls("reshape", True, replace=tuple((replace or {}).items()), remove=remove)
+
+    def __repr__(self) -> str:
+        return f"Fault({self.description!r})"
+
+    @property
+    def description(self) -> str:
+        """A short name for the request log."""
+        if self.kind == "status":
+            assert self.response is not None
+            return f"status {self.response.status}" + (", acted" if self.acts else "")
+        if self.kind == "drop":
+            return "drop after read" if self.acts else "drop before read"
+        if self.kind == "delay":
+            return f"delay {self.seconds:g} s"
+        if self.kind == "body":
+            assert self.response is not None
+            return f"body {self.response.status} {self.response.content_type}"
+        if self.kind == "reshape":
+            keys = [key for key, _ in self.replace] + [f"-{key}" for key in self.remove]
+            return f"reshape {', '.join(keys)}"
+        return "truncated body"
+
+    def answer(self, normal: _Response) -> _Response:
+        """The answer to send in place of `normal`, the service's own (after acting)."""
+        if self.kind in ("status", "body"):
+            assert self.response is not None
+            return self.response
+        if self.kind != "reshape":
+            return normal
+        payload = json.loads(normal.body)
+        for key in self.remove:
+            payload.pop(key, None)
+        payload.update(self.replace)
+        return dataclasses.replace(normal, body=json.dumps(payload).encode())
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -510,7 +618,14 @@ class _Handler(BaseHTTPRequestHandler):
         return body, None
 
     def _handle(self) -> None:
+        emulator = self._emulator()
         path, query = _split_target(self.path)
+        authorization = self.headers.get("Authorization")
+        fault = emulator._take_fault()
+        if fault is not None and fault.kind == "drop" and not fault.acts:
+            emulator._record(self.command, path, query, (), None, authorization, fault)
+            self._hang_up()
+            return
         try:
             body, problem = self._read_body()
         except _Disconnected:
@@ -521,14 +636,32 @@ class _Handler(BaseHTTPRequestHandler):
             method=self.command,
             path=path,
             query=query,
-            authorization=self.headers.get("Authorization"),
+            authorization=authorization,
             content_type=content_type,
             form=_parse_form(body) if problem is None and _is_form(content_type) else None,
             problem=problem,
         )
-        self._send(self._emulator()._serve(request))
+        response = emulator._serve(request, fault)
+        if fault is None:
+            self._send(response)
+        elif fault.kind == "drop":
+            self._hang_up()
+        elif fault.kind == "truncate":
+            self._send(response, truncate=True)
+            self._hang_up()
+        else:
+            if fault.kind == "delay":
+                emulator._stopping.wait(fault.seconds)
+            self._send(response)
 
-    def _send(self, response: _Response) -> None:
+    def _hang_up(self) -> None:
+        """Close the connection now, with no answer (or no more of one)."""
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+    def _send(self, response: _Response, *, truncate: bool = False) -> None:
         self.send_response(response.status)
         for name, value in response.headers:
             self.send_header(name, value)
@@ -540,7 +673,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Connection", "close")
         self.end_headers()
         if self.command != "HEAD" and response.body:
-            self.wfile.write(response.body)
+            self.wfile.write(
+                response.body[: len(response.body) // 2] if truncate else response.body
+            )
 
     do_GET = _handle
     do_HEAD = _handle
@@ -616,7 +751,8 @@ class Emulator:
         self._parents: dict[str, _Parent] = {}
         self._streams: dict[str, StreamRecord] = {}
         self._log: list[RecordedRequest] = []
-        self._faults: deque[_Response] = deque()
+        self._faults: deque[Fault] = deque()
+        self._stopping = threading.Event()
 
     def __repr__(self) -> str:
         base_url = self.base_url if self._bound_port is not None else None
@@ -651,6 +787,7 @@ class Emulator:
                 return
             self._server = self._thread = None
             self._stopped = True
+            self._stopping.set()
             server.shutdown()
             server.server_close()
             with self._lock:
@@ -776,6 +913,18 @@ class Emulator:
         with self._lock:
             self._log.clear()
 
+    def inject(self, fault: Fault, *, count: int = 1) -> None:
+        """Meet the next `count` requests with `fault`; faults queue up in call order.
+
+        Every request that meets one is in `requests`, with the fault's name.
+        """
+        if not isinstance(fault, Fault):
+            raise TypeError(f"fault must be a Fault, not {type(fault).__name__}")
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise ValueError("count must be an integer of at least 1")
+        with self._lock:
+            self._faults.extend([fault] * count)
+
     def fail_next(
         self,
         status: int,
@@ -785,17 +934,10 @@ class Emulator:
         count: int = 1,
         content_type: str | None = None,
     ) -> None:
-        """Answer the next `count` requests with this error, without touching state.
-
-        A dict or list body goes as JSON, a str or bytes body as is (HTML when it starts
-        with `<`), and None as SignalWire's usual JSON error for that status. Faults queue
-        up in call order.
-        """
-        if count < 1:
-            raise ValueError("count must be at least 1")
-        response = _render_fault(status, body, headers, content_type)
-        with self._lock:
-            self._faults.extend([response] * count)
+        """Answer the next `count` requests with this error, without touching state:
+        `inject(Fault.status(...), count=count)`, the usual case."""
+        fault = Fault.status(status, body, headers=headers, content_type=content_type)
+        self.inject(fault, count=count)
 
     # Media
 
@@ -855,11 +997,14 @@ class Emulator:
 
     # Request handling (called from server threads)
 
-    def _serve(self, request: _Incoming) -> _Response:
+    def _take_fault(self) -> Fault | None:
         with self._lock:
-            fault = self._faults.popleft() if self._faults else None
-        if fault is not None:
-            response = fault
+            return self._faults.popleft() if self._faults else None
+
+    def _serve(self, request: _Incoming, fault: Fault | None) -> _Response:
+        if fault is not None and not fault.acts:
+            assert fault.response is not None
+            response = fault.response
         elif request.problem is not None:
             response = request.problem
         else:
@@ -867,17 +1012,41 @@ class Emulator:
                 response = self._route(request)
             except _ApiError as error:
                 response = error.response
+            if fault is not None:
+                response = fault.answer(response)
+        answered = fault is None or fault.kind != "drop"
+        self._record(
+            request.method,
+            request.path,
+            request.query,
+            request.form or (),
+            response.status if answered else None,
+            request.authorization,
+            fault,
+        )
+        return response
+
+    def _record(
+        self,
+        method: str,
+        path: str,
+        query: str,
+        form: tuple[tuple[str, str], ...],
+        status: int | None,
+        authorization: str | None,
+        fault: Fault | None,
+    ) -> None:
         record = RecordedRequest(
-            method=request.method,
-            path=request.path,
-            query=request.query,
-            form=request.form or (),
-            status=response.status,
-            username=_username(request.authorization),
+            method=method,
+            path=path,
+            query=query,
+            form=form,
+            status=status,
+            username=_username(authorization),
+            fault=None if fault is None else fault.description,
         )
         with self._lock:
             self._log.append(record)
-        return response
 
     def _route(self, request: _Incoming) -> _Response:
         credentials = _basic_credentials(request.authorization)
