@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import queue
 import re
@@ -28,7 +29,17 @@ from typing import IO
 
 import pytest
 from signalwire_streams import AsyncClient, Client, StreamStatus, media
+from signalwire_streams._cli import main
 from signalwire_streams.testing import Emulator, LocalTLS
+
+from tests.test_secrets import (
+    API_TOKEN,
+    BEARER,
+    SIGNING_KEY,
+    WRONG_API_TOKEN,
+    WRONG_BEARER,
+    assert_clean,
+)
 
 WSS = "wss://receiver.example.com/audio"
 COMMAND = [sys.executable, "-m", "signalwire_streams"]
@@ -339,9 +350,11 @@ def emulator_command() -> Iterator[Callable[..., Started]]:
     """Start `signalwire-streams emulator ARGS`; every one started is killed at the end."""
     started: list[subprocess.Popen[str]] = []
 
-    def start(*args: str, env: Mapping[str, str] | None = None) -> Started:
+    def start(
+        *args: str, env: Mapping[str, str] | None = None, options: tuple[str, ...] = ()
+    ) -> Started:
         process = subprocess.Popen(
-            [*COMMAND, "emulator", *args],
+            [*COMMAND, *options, "emulator", *args],
             env=_env({"PYTHONUNBUFFERED": "1", **(env or {})}),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -472,3 +485,109 @@ def test_emulator_command_refuses_an_audio_file_that_is_not_a_wav(tmp_path: Path
     assert result.returncode == 2
     assert result.stderr.startswith("error: ValidationError: emulator: cannot start")
     assert "not a WAV file" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_no_secret_in_the_demo_at_debug(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
+) -> None:
+    """The demo makes its own API token, bearer token and signing key: made known here."""
+    made: list[str] = []
+
+    def known_secret(nbytes: int | None = None) -> str:
+        made.append(f"FAKE-demo-secret-{len(made)}-{uuid.uuid4().hex}")
+        return made[-1]
+
+    monkeypatch.setattr(secrets, "token_urlsafe", known_secret)
+    caplog.set_level(logging.DEBUG)
+    try:
+        assert main(["-vv", "demo", "--seconds", "0.5", "--out", str(tmp_path / "d.wav")]) == 0
+    finally:
+        logging.getLogger("signalwire_streams").setLevel(logging.NOTSET)  # -vv set it
+    out, err = capsys.readouterr()
+    assert len(made) >= 3 and "gaps" in out
+    texts = [out, err, caplog.text] + [repr(r.__dict__) for r in caplog.records]
+    for secret in made:
+        assert not [text for text in texts if secret in text]
+
+
+def _cli(*args: str, env: dict[str, str]) -> str:
+    result = run_cli("-vv", *args, env=env)
+    assert "Traceback" not in result.stderr
+    return result.stdout + result.stderr
+
+
+def test_no_secret_in_cli_output_at_debug(emulator_command: Callable[..., Started]) -> None:
+    """`create`, `stop` and their failures, then `emulator` streaming to a receiver."""
+    outputs: list[str] = []
+    with Emulator(api_token=API_TOKEN, media=False) as emulator:
+        call = emulator.add_call()
+        env = {
+            "SIGNALWIRE_PROJECT_ID": emulator.project_id,
+            "SIGNALWIRE_API_TOKEN": API_TOKEN,
+            "SIGNALWIRE_SPACE": emulator.base_url,
+            "WS_TOKEN": BEARER,
+        }
+        create = ["create", call, "--url", WSS, "--bearer-token-env", "WS_TOKEN"]
+        outputs.append(_cli(*create, "--name", "n", "--param", "k=v", env=env))
+        outputs.append(_cli(*create, "--json", env=env))
+        outputs.append(_cli("stop", call, "n", env=env))
+        outputs.append(_cli(*create, env={**env, "SIGNALWIRE_API_TOKEN": WRONG_API_TOKEN}))
+        outputs.append(_cli(*create, "--url", f"ws://{BEARER}.example.com", env=env))
+        assert emulator.streams(call)[0].authorization_bearer_token == BEARER
+    assert "AuthenticationError" in outputs[3] and "ValidationError" in outputs[4]
+    assert any("DEBUG" in output for output in outputs)
+    outputs.append(asyncio.run(_emulator_command_streaming(emulator_command)))
+    for output in outputs:
+        assert_clean(output, "the command's output")
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    for _ in range(1000):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("condition not met in 10 s")
+
+
+async def _emulator_command_streaming(emulator_command: Callable[..., Started]) -> str:
+    started: list[media.Session] = []
+    finished: list[media.Session] = []
+
+    async def handle(session: media.Session) -> None:
+        started.append(session)
+        finished.append(await session.collect())
+
+    with LocalTLS() as local:
+        async with media.serve(handle, ssl=local.server_context(), bearer_token=BEARER) as server:
+            process, lines = emulator_command(
+                "--ca-file",
+                str(local.ca_file),
+                "--speed",
+                "20",
+                env={"SIGNALWIRE_API_TOKEN": API_TOKEN, "SIGNALWIRE_SIGNING_KEY": SIGNING_KEY},
+                options=("-vv",),
+            )
+            space = lines.until(r"^  export SIGNALWIRE_SPACE=(\S+)$")[1]
+            project_id = lines.until(r"^  export SIGNALWIRE_PROJECT_ID=(\S+)$")[1]
+            call = lines.until(r"^live call: (\S+)$")[1]
+            async with AsyncClient(project_id, API_TOKEN, space) as client:
+                await client.streams.create(
+                    call, f"{server.url}/x", name="cli", authorization_bearer_token=BEARER
+                )
+                with_wrong = await client.streams.create(
+                    call, f"{server.url}/x", authorization_bearer_token=WRONG_BEARER
+                )
+                await _until(lambda: bool(started) and started[0].frames > 0)
+                await client.streams.stop(call, "cli")
+                await client.streams.stop(call, with_wrong.sid)
+            await _until(lambda: bool(finished))
+            process.send_signal(signal.SIGINT)
+            assert process.wait(timeout=10) == 0
+            assert process.stderr is not None
+            err = process.stderr.read()
+    assert finished[0].frames > 0
+    assert "DEBUG" in err and "Authorization" in err  # headers were logged, redacted
+    return lines.rest() + err

@@ -23,8 +23,13 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import websockets
-from signalwire_streams import AsyncClient, ValidationError
-from signalwire_streams.callbacks import StreamEvent, parse_status_callback, validate_signature
+from signalwire_streams import AsyncClient, AuthenticationError, ValidationError
+from signalwire_streams.callbacks import (
+    SIGNATURE_HEADER,
+    StreamEvent,
+    parse_status_callback,
+    validate_signature,
+)
 from signalwire_streams.media import (
     L16,
     Connected,
@@ -41,6 +46,16 @@ from signalwire_streams.media import (
 )
 from signalwire_streams.testing import Emulator, LocalTLS
 from twilio.request_validator import RequestValidator
+
+from tests.test_secrets import (
+    API_TOKEN,
+    BEARER,
+    SIGNING_KEY,
+    WRONG_API_TOKEN,
+    WRONG_BEARER,
+    assert_clean,
+    exception_text,
+)
 
 TOKEN = "bearer-7Hq2-not-a-real-token"
 SPEED = 20.0  # the emulator streams 20x faster than real time: 1 s of audio in 50 ms
@@ -529,35 +544,76 @@ async def test_write_wav_from_a_session(tls: LocalTLS, tmp_path: Path) -> None:
     assert isinstance(session.start, Start) and not isinstance(session.start, Media)
 
 
-async def test_no_secret_reaches_a_log_record_or_a_repr_on_the_media_side(
+async def test_no_secret_on_the_media_side_end_to_end(
     tls: LocalTLS, sink: CallbackSink, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """websockets logs every handshake header at DEBUG: the bearer token must not be one."""
-    token = "bearer-SECRET-4b1d9e"
-    with caplog.at_level(logging.DEBUG):
-        async with (
-            receiver(tls, bearer_token=token) as rx,
-            Emulator(ca_file=tls.ca_file, speed=SPEED, signing_key="signing-SECRET-77") as emulator,
-        ):
+    """Every logger at DEBUG (websockets logs each handshake header there) while streams
+    succeed, are refused for a wrong bearer token, fail in the handler and are cut."""
+    caplog.set_level(logging.DEBUG)
+    sessions: list[Session] = []
+
+    async def handle(session: Session) -> None:
+        sessions.append(session)
+        async for event in session:
+            if isinstance(event, Start) and "fail" in session.custom_parameters:
+                raise RuntimeError("the handler failed on purpose")
+
+    shown: list[str] = []
+    async with (
+        serve(handle, ssl=tls.server_context(), bearer_token=BEARER) as server,
+        Emulator(
+            api_token=API_TOKEN, signing_key=SIGNING_KEY, ca_file=tls.ca_file, speed=SPEED
+        ) as emulator,
+        AsyncClient(emulator.project_id, API_TOKEN, emulator.base_url) as client,
+    ):
+        url = f"{server.url}/media"
+
+        async def start(bearer: str, **parameters: str) -> tuple[str, str]:
             call = emulator.add_call()
-            async with client_for(emulator) as sw:
-                stream = await sw.streams.create(
-                    call, rx.url, status_callback=sink.url, authorization_bearer_token=token
+            stream = await client.streams.create(
+                call,
+                url,
+                status_callback=sink.url,
+                authorization_bearer_token=bearer,
+                parameters=parameters,
+            )
+            shown.extend([repr(stream), repr(emulator.streams(call))])
+            return call, stream.sid
+
+        def ended(sid: str) -> Callable[[], bool]:
+            return lambda: emulator.media(sid).end is not None
+
+        call, served = await start(BEARER, who="ok")
+        await eventually(lambda: emulator.media(served).frames_sent > 2)
+        await client.streams.stop(call, served)
+        _, refused = await start(WRONG_BEARER)
+        _, failed = await start(BEARER, fail="yes")
+        _, dropped = await start(BEARER)
+        await eventually(lambda: emulator.media(dropped).frames_sent > 2)
+        emulator.drop_media(dropped)
+        for sid in (served, refused, failed, dropped):
+            await eventually(ended(sid))
+        with pytest.raises(AuthenticationError) as refused_rest:
+            async with AsyncClient(emulator.project_id, WRONG_API_TOKEN, emulator.base_url) as bad:
+                await bad.streams.create(
+                    emulator.add_call(), url, authorization_bearer_token=BEARER
                 )
-                await eventually(lambda: bool(rx.sessions) and rx.sessions[0].frames > 2)
-                await sw.streams.stop(call, stream.sid)
-                await eventually(lambda: bool(rx.finished) and len(sink.requests) == 2)
-            shown = [
-                repr(rx.server),
-                repr(rx.sessions[0]),
-                repr(emulator),
-                repr(emulator.media(stream.sid)),
-            ]
-            shown += [repr(c) for c in emulator.callbacks] + [repr(emulator.streams(call))]
-    assert any("Authorization" in r.getMessage() for r in caplog.records)  # the header was logged
-    texts = [r.getMessage() for r in caplog.records] + [caplog.text, *shown]
-    for secret in (token, "SECRET"):
-        assert not [text for text in texts if secret in text]
+        await eventually(lambda: len(sink.requests) >= 6)
+        shown += [repr(server), repr(emulator), repr(emulator.requests), repr(emulator.callbacks)]
+        shown += [repr(emulator.media(sid)) for sid in (served, refused, failed, dropped)]
+        shown += [repr(session) + repr(session.start) for session in sessions]
+        shown.append(exception_text(refused_rest.value))
+    assert emulator.media(refused).error is not None  # the wrong bearer token was refused
+    assert any("Authorization" in r.getMessage() for r in caplog.records)  # headers were logged
+    assert any(r.exc_info for r in caplog.records)  # the failing handler was logged
+    for _, _, headers, fields in sink.requests:
+        signature = headers.get(SIGNATURE_HEADER)
+        assert validate_signature(SIGNING_KEY, sink.url, dict(fields), signature)
+    for record in caplog.records:
+        assert_clean(record.getMessage() + repr(record.args) + repr(record.__dict__), "a log")
+    assert_clean(caplog.text, "the formatted logs and tracebacks")
+    for text in shown:
+        assert_clean(text, "a repr or an exception")
 
 
 @pytest.mark.parametrize(

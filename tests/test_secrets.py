@@ -1,4 +1,8 @@
-"""Fake secrets pushed through every input reach no log record, repr, exception or cassette."""
+"""Fake secrets pushed through every input reach no log record, repr, exception, cassette or
+CLI output: the API token, the WebSocket bearer token and the signing key, with every logger
+at DEBUG. This file holds the REST side; the media side's end-to-end check is in
+test_media_loop.py and the command line's in test_cli.py, next to their fixtures, using
+`SECRETS` and `assert_clean` from here."""
 
 from __future__ import annotations
 
@@ -21,7 +25,10 @@ from tests.conftest import WSS_URL
 
 API_TOKEN = "FAKE-api-token-9f8e7d6c5b4a"
 BEARER = "FAKE-bearer-token-1a2b3c4d5e"
-SECRETS = (API_TOKEN, BEARER)
+SIGNING_KEY = "FAKE-signing-key-0f1e2d3c4b"
+WRONG_API_TOKEN = "FAKE-wrong-api-token-77aa66"
+WRONG_BEARER = "FAKE-wrong-bearer-5e6f7a8b9c"
+SECRETS = (API_TOKEN, BEARER, SIGNING_KEY, WRONG_API_TOKEN, WRONG_BEARER)
 CASSETTES = Path(__file__).parent / "cassettes"
 
 
@@ -40,12 +47,12 @@ def all_logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
     return caplog
 
 
-def _assert_clean(text: str, where: str) -> None:
+def assert_clean(text: str, where: str) -> None:
     for secret in SECRETS:
         assert secret not in text, f"a secret leaked into {where}"
 
 
-def _exception_text(error: BaseException) -> str:
+def exception_text(error: BaseException) -> str:
     return "".join(traceback.format_exception(error)) + repr(error) + repr(vars(error))
 
 
@@ -132,17 +139,17 @@ def test_secrets_reach_no_log_repr_or_exception(
         outcomes: list[str] = []
         for name, call in _scenarios(secret_emulator, port):
             client = _client_for(kind, name, secret_emulator, port)
-            _assert_clean(repr(client) + repr(vars(client)) + repr(client.streams), "a repr")
+            assert_clean(repr(client) + repr(vars(client)) + repr(client.streams), "a repr")
             try:
                 result = call(client)
                 if isinstance(client, AsyncClient):
                     result = asyncio.run(_finish(client, result))
                 else:
                     client.close()
-                _assert_clean(repr(result), f"the result of {name}")
+                assert_clean(repr(result), f"the result of {name}")
                 outcomes.append(f"{name}: ok")
             except SignalWireError as error:
-                _assert_clean(_exception_text(error), f"the exception of {name}")
+                assert_clean(exception_text(error), f"the exception of {name}")
                 outcomes.append(f"{name}: {type(error).__name__}")
     assert outcomes == [
         "create: ok",
@@ -161,12 +168,12 @@ def test_secrets_reach_no_log_repr_or_exception(
         assert any(r.name.startswith("httpcore") for r in all_logs.records), "not captured"
     assert any(r.name == "signalwire_streams" for r in all_logs.records)
     for record in all_logs.records:
-        _assert_clean(record.getMessage() + repr(record.args) + repr(record.__dict__), "a log")
+        assert_clean(record.getMessage() + repr(record.args) + repr(record.__dict__), "a log")
     requests = secret_emulator.requests
     assert any(r.fields.get("AuthorizationBearerToken") == BEARER for r in requests)
-    _assert_clean(repr(requests) + repr(secret_emulator), "the emulator's reprs")
+    assert_clean(repr(requests) + repr(secret_emulator), "the emulator's reprs")
     for record in secret_emulator.streams(requests[0].path.split("/")[-2]):
-        _assert_clean(repr(record), "a stream record")
+        assert_clean(repr(record), "a stream record")
 
 
 async def _finish(client: AsyncClient, result: Any) -> Any:
@@ -194,7 +201,7 @@ def test_recording_a_cassette_keeps_secrets_and_ids_out(tmp_path: Path) -> None:
             )
             client.streams.stop(call, created.sid)
         text = (tmp_path / "leak.yaml").read_text()
-    _assert_clean(text, "a fresh cassette")
+    assert_clean(text, "a fresh cassette")
     for real in (emulator.project_id, call, created.sid, str(emulator.port)):
         assert real not in text
     assert "Parameter1.Name=customer" in text

@@ -190,6 +190,14 @@ def _parser() -> argparse.ArgumentParser:
         "SIGNALWIRE_PROJECT_ID, SIGNALWIRE_API_TOKEN and SIGNALWIRE_SPACE.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="log to stderr: -v this library's retries, -vv everything at DEBUG "
+        "(tokens and keys are never logged)",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     demo = commands.add_parser(
@@ -262,8 +270,24 @@ def _parser() -> argparse.ArgumentParser:
 _COMMANDS = {"demo": _demo, "emulator": _emulator, "create": _create, "stop": _stop}
 
 
+def _log_to_stderr(verbosity: int) -> None:
+    if verbosity <= 0:
+        return
+    import logging
+
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=logging.DEBUG if verbosity > 1 else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("signalwire_streams").setLevel(
+        logging.DEBUG if verbosity > 1 else logging.INFO
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    _log_to_stderr(args.verbose)
     try:
         _COMMANDS[args.command](args, sys.stdout)
     except APIStatusError as error:
