@@ -25,6 +25,26 @@ async def async_usage(call_sid: str) -> str:
         return stream.sid
 
 
+async def retry_usage(call_sid: str) -> list[float]:
+    from signalwire_streams.testing import Emulator, Fault
+
+    waits: list[float] = []
+
+    async def no_wait(seconds: float) -> None:
+        waits.append(seconds)
+
+    with Emulator(media=False) as emulator:
+        emulator.inject(Fault.drop_after_read(), count=1)
+        async with AsyncClient(
+            emulator.project_id, emulator.api_token, emulator.base_url, sleep=no_wait
+        ) as sw:
+            await sw.streams.create(call_sid, "wss://example.com/a", retry_ambiguous=True)
+            await sw.streams.stop(call_sid, "name", max_retries=5)
+    with Client("project", "token", "example", sleep=waits.append, retry_ambiguous=True) as sync:
+        sync.streams.create(call_sid, "wss://example.com/a", max_retries=0)
+    return waits
+
+
 async def media_usage(token: str) -> dict[str, str]:
     from signalwire_streams import callbacks, media
     from signalwire_streams.testing import Emulator, LocalTLS
