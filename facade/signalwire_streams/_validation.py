@@ -46,11 +46,16 @@ DOCUMENTED_FIELDS = frozenset(
 # \s is str.isspace() for each character (both are Py_UNICODE_ISSPACE), in one C loop.
 _WHITESPACE = re.compile(r"\s")
 _PARAMETER_FIELD = re.compile(r"parameter\d+\.(name|value)", re.IGNORECASE)
+# A lone surrogate has no UTF-8 form: such text can be neither sent nor put in a path.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_NOT_UNICODE = "must be valid Unicode text, without lone surrogates"
 
 
 def _require_str(field: str, value: object) -> str:
     if not isinstance(value, str):
         raise ValidationError(field, f"must be a string, not {type(value).__name__}")
+    if _SURROGATE.search(value):
+        raise ValidationError(field, _NOT_UNICODE)
     return value
 
 
@@ -170,6 +175,8 @@ def _string_pairs(field: str, value: object) -> list[tuple[str, str]]:
             raise ValidationError(
                 field, f"value of {name[:40]!r} must be a string, not {type(text).__name__}"
             )
+        if _SURROGATE.search(name) or _SURROGATE.search(text):
+            raise ValidationError(field, f"name and value #{index}: {_NOT_UNICODE}")
         pairs.append((name, text))
     return pairs
 

@@ -1,0 +1,49 @@
+"""Bugs found by the property tests in test_hostile_input.py, each pinned by its example."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from signalwire_streams import ValidationError, _core
+
+from tests.conftest import WSS_URL
+
+ACCOUNT = "b08dacad-2f6c-4de1-93d6-cc732e0c69c5"
+CALL = "76ac3c36-56da-4a3e-a0d6-b5f8df6da9ad"
+
+
+# A lone surrogate in any text argument escaped as UnicodeEncodeError from the form or path
+# encoding, instead of ValidationError.
+@pytest.mark.parametrize(
+    ("arguments", "field"),
+    [
+        ({"parent_sid": "\ud800"}, "call_sid"),
+        ({"url": "wss://\ud800.example.com/"}, "url"),
+        ({"name": "\ud800"}, "name"),
+        ({"status_callback": "https://h.example/\udfff"}, "status_callback"),
+        ({"authorization_bearer_token": "t\udc80"}, "authorization_bearer_token"),
+        ({"parameters": {"a": "\udfff"}}, "parameters"),
+        ({"parameters": {"\ud800": "v"}}, "parameters"),
+        ({"extra_fields": {"X": "\ud800"}}, "extra_fields"),
+    ],
+)
+def test_a_lone_surrogate_in_a_create_is_a_validation_error(
+    arguments: dict[str, Any], field: str
+) -> None:
+    arguments = {"parent_sid": CALL, "url": WSS_URL, **arguments}
+    with pytest.raises(ValidationError) as caught:
+        _core.create_stream(ACCOUNT, "call", **arguments)
+    assert caught.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("parent", "stream", "field"),
+    [("\ud800", "asr", "conference_sid"), (CALL, "\ud800", "stream")],
+)
+def test_a_lone_surrogate_in_a_stop_is_a_validation_error(
+    parent: str, stream: str, field: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        _core.stop_stream(ACCOUNT, "conference", parent, stream)
+    assert caught.value.field == field
