@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from signalwire_streams import ValidationError, _core
+from signalwire_streams import ProtocolError, ValidationError, _core
+from signalwire_streams.media import Session, parse_event
 
 from tests.conftest import WSS_URL
 
@@ -47,3 +50,17 @@ def test_a_lone_surrogate_in_a_stop_is_a_validation_error(
     with pytest.raises(ValidationError) as caught:
         _core.stop_stream(ACCOUNT, "conference", parent, stream)
     assert caught.value.field == field
+
+
+# An integer of more than 4300 digits made json.loads raise a plain ValueError (Python's
+# int-to-str limit), which parse_event let out and Session did not count as malformed.
+def test_a_frame_with_a_huge_integer_is_a_protocol_error() -> None:
+    frame = '{"event": "media", "media": {"payload": "AAAA", "chunk": ' + "1" * 4301 + "}}"
+    with pytest.raises(ProtocolError, match="not JSON"):
+        parse_event(frame)
+
+    async def frames() -> AsyncIterator[str]:
+        yield frame
+
+    session = asyncio.run(Session(frames()).collect())
+    assert (session.malformed_frames, session.frames, session.end) == (1, 0, "close")

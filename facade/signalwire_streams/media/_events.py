@@ -302,7 +302,8 @@ def parse_event(message: str | bytes) -> Event:
         raise ProtocolError(f"a message must be str or bytes, not {type(message).__name__}")
     try:
         data = json.loads(message)
-    except (json.JSONDecodeError, RecursionError) as error:
+    # ValueError, not just JSONDecodeError: an integer of more than 4300 digits raises it too.
+    except (ValueError, RecursionError) as error:
         raise ProtocolError(f"the message is not JSON: {error}") from None
     if type(data) is not dict:
         raise ProtocolError(f"the message must be a JSON object, not {type(data).__name__}")
