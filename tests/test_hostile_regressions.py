@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from signalwire_streams import ProtocolError, ValidationError, _core
+from signalwire_streams.callbacks import compute_signature, validate_signature
 from signalwire_streams.media import Session, parse_event
 
 from tests.conftest import WSS_URL
@@ -64,3 +65,27 @@ def test_a_frame_with_a_huge_integer_is_a_protocol_error() -> None:
 
     session = asyncio.run(Session(frames()).collect())
     assert (session.malformed_frames, session.frames, session.end) == (1, 0, "close")
+
+
+# A lone surrogate in the URL, a field or the signature escaped from compute_signature and
+# validate_signature as UnicodeEncodeError; an empty signing key raised a bare ValueError.
+@pytest.mark.parametrize(
+    ("url", "fields", "signature"),
+    [
+        ("https://h.example/\ud800", {}, "x"),
+        ("https://h.example/", {"StreamEvent": "\ud800"}, "x"),
+        ("https://h.example/", {}, "\ud800"),
+    ],
+)
+def test_text_that_is_not_unicode_does_not_validate(
+    url: str, fields: dict[str, str], signature: str
+) -> None:
+    assert validate_signature("key", url, fields, signature) is False
+    computed = compute_signature("key", url, fields)
+    assert validate_signature("key", url, fields, computed) is True
+
+
+def test_an_empty_signing_key_is_a_validation_error() -> None:
+    with pytest.raises(ValidationError) as caught:
+        compute_signature("", "https://h.example/")
+    assert caught.value.field == "signing_key"

@@ -25,7 +25,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from urllib.parse import urlsplit, urlunsplit
 
-from ._errors import ProtocolError
+from ._errors import ProtocolError, ValidationError
 
 __all__ = [
     "SIGNATURE_HEADER",
@@ -39,6 +39,7 @@ __all__ = [
 SIGNATURE_HEADER = "X-SignalWire-Signature"
 
 Fields = Mapping[str, str] | Iterable[tuple[str, str]]
+_LONE = "surrogatepass"  # how text with a lone surrogate is encoded, rather than raising
 
 
 class StreamEvent(StrEnum):
@@ -131,16 +132,21 @@ def parse_status_callback(fields: Fields) -> StatusCallback:
 
 
 def compute_signature(signing_key: str, url: str, fields: Fields = ()) -> str:
-    """The `X-SignalWire-Signature` for a request to `url` with these POST fields."""
+    """The `X-SignalWire-Signature` for a request to `url` with these POST fields.
+
+    Text with a lone surrogate (no UTF-8 form; SignalWire never sends one) is hashed as
+    "surrogatepass" UTF-8, so it gets a signature, which no request from SignalWire matches.
+    """
     if not isinstance(signing_key, str) or not signing_key:
-        raise ValueError("signing_key: must be a non-empty string")
+        raise ValidationError("signing_key", "must be a non-empty string")
     by_name: dict[str, set[str]] = {}
     for name, value in _pairs(fields):
         by_name.setdefault(name, set()).add(value)
     text = url + "".join(
         name + value for name in sorted(by_name) for value in sorted(by_name[name])
     )
-    digest = hmac.new(signing_key.encode(), text.encode(), hashlib.sha1).digest()
+    key, data = signing_key.encode(errors=_LONE), text.encode(errors=_LONE)
+    digest = hmac.new(key, data, hashlib.sha1).digest()
     return base64.b64encode(digest).decode("ascii")
 
 
@@ -175,7 +181,7 @@ def validate_signature(signing_key: str, url: str, fields: Fields, signature: st
     if not signature:
         return False
     pairs = _pairs(fields)
-    given = signature.strip().encode()
+    given = signature.strip().encode(errors=_LONE)
     matched = False
     for variant in _url_variants(url):
         expected = compute_signature(signing_key, variant, pairs).encode()
