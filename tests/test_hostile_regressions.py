@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import io
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -89,3 +92,31 @@ def test_an_empty_signing_key_is_a_validation_error() -> None:
     with pytest.raises(ValidationError) as caught:
         compute_signature("", "https://h.example/")
     assert caught.value.field == "signing_key"
+
+
+async def _frames(*messages: str) -> AsyncIterator[str]:
+    for message in messages:
+        yield message
+
+
+def _session(media_format: dict[str, object], payload: bytes) -> Session:
+    start = {"event": "start", "start": {"streamSid": "MZ1", "mediaFormat": media_format}}
+    media = {"event": "media", "media": {"payload": base64.b64encode(payload).decode()}}
+    return asyncio.run(Session(_frames(json.dumps(start), json.dumps(media))).collect())
+
+
+# L16 audio with an odd number of bytes made Session.audio and write_wav raise a bare
+# ValueError from the codec; a sample rate a WAV header cannot hold, struct.error.
+def test_odd_length_l16_audio_is_a_protocol_error() -> None:
+    session = _session({"encoding": "audio/x-L16", "sampleRate": 16000}, b"\x01\x02\x03")
+    with pytest.raises(ProtocolError, match="even number of bytes"):
+        session.audio()
+    with pytest.raises(ProtocolError, match="even number of bytes"):
+        session.write_wav(io.BytesIO())
+
+
+def test_a_sample_rate_too_big_for_a_wav_file_is_a_protocol_error() -> None:
+    session = _session({"encoding": "audio/x-mulaw", "sampleRate": 2147483648}, b"\xff\xff")
+    assert session.duration() == pytest.approx(1 / 2**30)
+    with pytest.raises(ProtocolError, match="WAV"):
+        session.write_wav(io.BytesIO())

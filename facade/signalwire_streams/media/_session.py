@@ -71,6 +71,8 @@ def to_pcm16(
     if media_format.encoding == MULAW:
         return decode_mulaw(payload)
     if media_format.encoding == L16:
+        if len(payload) % 2:
+            raise ProtocolError(f"L16 audio must have an even number of bytes, not {len(payload)}")
         return decode_l16(payload, l16_byteorder)
     if media_format.encoding == ALAW:
         return decode_alaw(payload)
@@ -254,8 +256,8 @@ class Session:
     ) -> None:
         """Write the audio to a WAV file: one channel per track (all received tracks by default)."""
         names = list(self.tracks if tracks is None else tracks) or ["inbound"]
-        write_wav(
-            destination,
-            [self.audio(name) for name in names],
-            sample_rate=self.media_format.sample_rate,
-        )
+        rate = self.media_format.sample_rate
+        # A WAV header holds the bytes per second in 32 bits and per frame in 16.
+        if rate * 2 * len(names) > 0xFFFF_FFFF or 2 * len(names) > 0xFFFF:
+            raise ProtocolError(f"{len(names)} track(s) at {rate} Hz do not fit in a WAV file")
+        write_wav(destination, [self.audio(name) for name in names], sample_rate=rate)
