@@ -682,3 +682,56 @@ async def test_wav_audio_of_any_length_goes_out_in_whole_frames(
     assert len(received) == 640 * session.frames_on("inbound")
     loop = pcm + bytes(16 * 640 - len(pcm))  # 16 whole frames: the WAV, then silence
     assert received == (loop * (len(received) // len(loop) + 1))[: len(received)]
+
+
+async def _no_handler(session: Session) -> None:
+    await session.collect()
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "", "::", "192.0.2.10", "media.example.com"])
+def test_serve_refuses_plain_ws_off_loopback_before_binding(host: str) -> None:
+    port = _unused_port()
+    with pytest.raises(ValidationError) as caught:
+        serve(_no_handler, host=host, port=port)
+    assert caught.value.field == "ssl"
+    assert "wss://" in caught.value.rule and "behind_tls_proxy=True" in caught.value.rule
+    import socket
+
+    with socket.socket() as probe:  # nothing was bound
+        probe.bind(("127.0.0.1", port))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [({"behind_tls_proxy": "yes"}, "behind_tls_proxy"), ({"host": None}, "host")],
+)
+def test_serve_checks_its_transport_arguments(kwargs: dict[str, object], field: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        serve(_no_handler, **kwargs)  # type: ignore[arg-type]
+    assert caught.value.field == field
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.8.9.10", "::1", "localhost"])
+def test_serve_allows_plain_ws_on_loopback(host: str) -> None:
+    assert repr(serve(_no_handler, host=host)) == "MediaServer(not started, bearer_token=none)"
+
+
+@pytest.mark.parametrize(("host", "tls_given"), [("0.0.0.0", False), ("0.0.0.0", True)])
+async def test_plain_ws_on_any_host_behind_a_tls_proxy_or_tls_on_any_host(
+    tls: LocalTLS, host: str, tls_given: bool
+) -> None:
+    done: list[Session] = []
+
+    async def handle(session: Session) -> None:
+        done.append(await session.collect())
+
+    context = tls.server_context() if tls_given else None
+    async with serve(handle, host=host, ssl=context, behind_tls_proxy=not tls_given) as server:
+        scheme = "wss" if tls_given else "ws"
+        assert server.url == f"{scheme}://127.0.0.1:{server.port}"
+        async with websockets.connect(
+            server.url, ssl=tls.client_context() if tls_given else None
+        ) as ws:
+            await ws.send('{"event": "stop"}')
+        await eventually(lambda: bool(done))
+    assert done[0].end == "stop"

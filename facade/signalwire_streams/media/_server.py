@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import logging
 import ssl as _ssl
 from collections.abc import Awaitable, Callable
@@ -27,7 +28,15 @@ Handler = Callable[[Session], Awaitable[object]]
 """Awaited once per connection with that connection's session."""
 
 # A 20 ms frame is under 2 kB even as base64 L16 at 24 kHz: a megabyte is a generous bound.
+# websockets checks it against a frame's header, so a longer frame is refused (close code
+# 1009) before its payload is read: its bytes are discarded as they arrive, never buffered.
 MAX_MESSAGE_SIZE = 2**20
+# Messages received but not yet read by the handler, per connection. Above it websockets
+# stops reading the socket until the handler has read down to a quarter of it, so TCP makes
+# a fast sender wait and a slow handler costs bounded memory: about this many messages plus
+# what one read from the socket brings (the TLS layer reads up to 256 KiB at a time). It is
+# websockets' default, set here because the bound is part of this server's contract.
+MAX_QUEUE = 16
 _REDACTED = "[secure]"
 
 
@@ -62,6 +71,36 @@ def bearer_token_matches(authorization: str | None, token: str) -> bool:
     )
 
 
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_transport(host: object, ssl: object, behind_tls_proxy: object) -> str:
+    """The host to bind, once it is clear SignalWire will reach it over TLS.
+
+    SignalWire connects only to `wss://` URLs, so plain `ws://` is served on loopback only
+    (tests, local development, a proxy on the same host), or when the caller says a proxy
+    in front ends TLS (`behind_tls_proxy=True`).
+    """
+    if not isinstance(host, str):
+        raise ValidationError("host", "must be a string: an address or a name to bind")
+    if not isinstance(behind_tls_proxy, bool):
+        raise ValidationError("behind_tls_proxy", "must be True or False")
+    if ssl is None and not behind_tls_proxy and not _is_loopback(host):
+        raise ValidationError(
+            "ssl",
+            f"required to serve on {host or 'every interface'!r}, which is not loopback: "
+            "SignalWire connects only to wss:// URLs; pass ssl=, or behind_tls_proxy=True "
+            "when a proxy in front of this server ends TLS",
+        )
+    return host
+
+
 def _check_bearer_token(token: str | None) -> str | None:
     if token is None:
         return None
@@ -79,6 +118,11 @@ class MediaServer:
     the connection is closed when the handler returns. With `bearer_token`, an upgrade
     without `Authorization: Bearer <it>` is refused with 401 before any message is read.
     `port=0` picks a free port: read it from `server.port`.
+
+    Without `ssl` it serves plain `ws://`, which only a loopback `host` may do unless
+    `behind_tls_proxy=True` says a proxy in front ends TLS (SignalWire connects only to
+    `wss://`). A message over `max_size` bytes is refused with close code 1009; at most
+    `MAX_QUEUE` unread messages are buffered per connection before TCP makes the sender wait.
     """
 
     def __init__(
@@ -92,6 +136,7 @@ class MediaServer:
         keep_audio: bool = True,
         l16_byteorder: ByteOrder = "little",
         max_size: int = MAX_MESSAGE_SIZE,
+        behind_tls_proxy: bool = False,
     ) -> None:
         if not callable(handler):
             raise ValidationError("handler", "must be an async function taking a Session")
@@ -100,7 +145,7 @@ class MediaServer:
         if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
             raise ValidationError("port", "must be an integer from 0 to 65535")
         self._handler = handler
-        self._host = host
+        self._host = _check_transport(host, ssl, behind_tls_proxy)
         self._port = port
         self._ssl = ssl
         self._bearer_token = _check_bearer_token(bearer_token)
@@ -125,6 +170,7 @@ class MediaServer:
             process_request=self._authorize if self._bearer_token is not None else None,
             compression=None,
             max_size=self._max_size,
+            max_queue=MAX_QUEUE,
             logger=redacting_logger("websockets.server"),
         )
 
@@ -200,4 +246,4 @@ class MediaServer:
 
 
 serve = MediaServer
-"""`serve(handler, *, host, port, ssl, bearer_token)`: a `MediaServer`, for `async with`."""
+"""`serve(handler, *, host, port, ssl, bearer_token, …)`: a `MediaServer`, for `async with`."""
