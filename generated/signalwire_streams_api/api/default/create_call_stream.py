@@ -4,7 +4,6 @@ from urllib.parse import quote
 
 import httpx
 
-from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.call_stream import CallStream
 from ...models.create_call_stream_request import CreateCallStreamRequest
@@ -35,7 +34,7 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> CallStream | ErrorBody | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> CallStream | ErrorBody:
     if response.status_code == 200:
         response_200 = CallStream.from_dict(response.json())
 
@@ -66,10 +65,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_503
 
-    if client.raise_on_unexpected_status:
-        raise errors.UnexpectedStatus(response.status_code, response.content)
-    else:
-        return None
+    response_default = ErrorBody.from_dict(response.json())
+
+    return response_default
 
 
 def _build_response(

@@ -4,7 +4,6 @@ from urllib.parse import quote
 
 import httpx
 
-from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.conference_stream import ConferenceStream
 from ...models.create_conference_stream_request import CreateConferenceStreamRequest
@@ -35,9 +34,7 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ConferenceStream | ErrorBody | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ConferenceStream | ErrorBody:
     if response.status_code == 200:
         response_200 = ConferenceStream.from_dict(response.json())
 
@@ -68,10 +65,9 @@ def _parse_response(
 
         return response_503
 
-    if client.raise_on_unexpected_status:
-        raise errors.UnexpectedStatus(response.status_code, response.content)
-    else:
-        return None
+    response_default = ErrorBody.from_dict(response.json())
+
+    return response_default
 
 
 def _build_response(
