@@ -964,6 +964,17 @@ class Emulator:
         """Cut a stream's WebSocket with no `stop` and no close frame, as SignalWire may."""
         self._media_engine().drop(stream_sid)
 
+    def inject_media(self, stream_sid: str, fault: str) -> None:
+        """Misbehave on a stream's WebSocket, at its next 20 ms tick, as a hostile peer would.
+
+        `"garbage"`: frames that are not events (not JSON, binary, not UTF-8, JSON that is
+        not an event), one after each tick's media frames. `"invalid-utf8"`: a text frame
+        that is not UTF-8. `"cut-mid-frame"`: half of the next media frame, then the TCP
+        connection cut. `"oversized-frame"`: one text frame of 10 MiB. `"flood"`: frames as
+        fast as the receiver takes them from then on. `media(sid)` tells how it ended.
+        """
+        self._media_engine().inject(stream_sid, fault)
+
     def _media_engine(self) -> MediaEngine:
         if self._engine is None:
             raise RuntimeError("this Emulator was made with media=False")

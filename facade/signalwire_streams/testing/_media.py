@@ -4,6 +4,10 @@ One asyncio loop in a daemon thread runs every stream: it opens the WebSocket (s
 `Authorization: Bearer` when a token was given), sends `connected`, `start` and `media` frames
 of 20 ms at real-time pace (or faster, by `speed`), DTMF on request, and `stop` when the stream
 is stopped or the call ends. Status callbacks are posted, signed, in order per stream.
+
+It can also misbehave on request (`inject`), as a broken or hostile peer would: frames that
+are not events, a text frame that is not UTF-8, a frame cut off by the connection dropping,
+a frame of 10 MiB, and frames sent as fast as the receiver takes them.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import json
 import math
 import os
 import ssl
+import struct
 import sys
 import threading
 import wave
@@ -31,13 +36,16 @@ from urllib.parse import urlencode
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
+from websockets.frames import Frame, Opcode
+from websockets.protocol import State
+from websockets.utils import apply_mask
 
 from ..callbacks import SIGNATURE_HEADER, compute_signature
 from ..media._audio import encode_alaw, encode_mulaw
 from ..media._events import ALAW, L16, MULAW
 from ..media._server import redacting_logger
 
-__all__ = ["MediaEngine", "MediaStatus", "SentCallback", "load_wav"]
+__all__ = ["MEDIA_FAULTS", "MediaEngine", "MediaFault", "MediaStatus", "SentCallback", "load_wav"]
 
 FRAME_SECONDS = 0.02
 _CONNECT_TIMEOUT = 10.0
@@ -60,6 +68,30 @@ _TONES = {"inbound": 440, "outbound": 660}
 
 End = Literal["stop", "dropped", "receiver-closed", "error"]
 
+MediaFault = Literal["garbage", "invalid-utf8", "cut-mid-frame", "oversized-frame", "flood"]
+MEDIA_FAULTS: tuple[MediaFault, ...] = (
+    "garbage",  # GARBAGE, one frame after each tick's media frames, then streaming goes on
+    "invalid-utf8",  # one text frame that is not UTF-8 (RFC 6455 says: fail the connection)
+    "cut-mid-frame",  # half of the next media frame, then the TCP connection is cut
+    "oversized-frame",  # one text frame of OVERSIZED_FRAME_BYTES
+    "flood",  # from now on, frames as fast as the receiver takes them, not in real time
+)
+OVERSIZED_FRAME_BYTES = 10 * 2**20
+# Frames that break the streams protocol but not WebSocket's: a receiver should skip each.
+GARBAGE: tuple[str | bytes, ...] = (
+    "this is not JSON",
+    "",
+    b"\x00\x01\x02\x03 a binary frame",
+    b"\xff\xfe\xfd a binary frame that is not UTF-8",
+    "[1, 2, 3]",
+    '"a JSON string"',
+    '{"sequenceNumber": "999", "media": {"track": "inbound"}}',
+    '{"event": 42}',
+    '{"event": "media", "media": {"track": 7, "payload": "AAAA"}}',
+    "[" * 50_000,
+)
+_RAW_CHUNK = 2**16  # a multiple of 4, so each chunk starts at the mask's first byte
+
 
 @dataclass(frozen=True)
 class MediaStatus:
@@ -70,6 +102,10 @@ class MediaStatus:
     frames_sent: int
     end: End | None
     error: str | None
+    bytes_sent: int = 0
+    """Bytes of WebSocket message payload written, faults included (not headers or TLS)."""
+    close_code: int | None = None
+    """The receiver's close code (1006 if none came), once closed; None if the emulator cut it."""
 
 
 @dataclass(frozen=True)
@@ -169,6 +205,36 @@ def _frames(samples: array[int], encoding: str, sample_rate: int) -> list[str]:
     ]
 
 
+def _media_message(sequence: int, track: str, number: int, frames: list[str]) -> str:
+    """The `media` message of tick `number` (from 0) on one track."""
+    return (
+        f'{{"event":"media","sequenceNumber":"{sequence}","media":'
+        f'{{"track":"{track}","chunk":"{number + 1}",'
+        f'"timestamp":"{round(number * FRAME_SECONDS * 1000)}",'
+        f'"payload":"{frames[number % len(frames)]}"}}}}'
+    )
+
+
+async def _flushed(connection: ClientConnection) -> None:
+    """Wait until what was written to the connection has left this process (or it closed).
+
+    An abort drops whatever the transports still hold. The TLS transport reports its own
+    buffer; the TCP transport under it holds data only while the kernel's send buffer is
+    full, and asyncio has no public way to ask it, so it is asked through the TLS layer.
+    """
+    transport = connection.transport
+    inner = getattr(getattr(transport, "_ssl_protocol", None), "_transport", None)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + _CLOSE_GRACE
+    while not transport.is_closing() and loop.time() < deadline:
+        pending = transport.get_write_buffer_size()
+        if inner is not None:
+            pending += inner.get_write_buffer_size()
+        if not pending:
+            return
+        await asyncio.sleep(0.001)
+
+
 def _stream_error(error: BaseException) -> str:
     """The `StreamError` SignalWire documents that best fits a failed connection."""
     if isinstance(error, ssl.SSLError | ssl.CertificateError | TimeoutError):
@@ -190,12 +256,23 @@ class _Live:
         self.stop_requested = False
         self.drop_requested = False
         self.dtmf: deque[tuple[str, int]] = deque()
+        self.faults: deque[MediaFault] = deque()
+        self.garbage: deque[str | bytes] = deque()
+        self.flood = False
+        self.bytes_sent = 0
+        self.close_code: int | None = None
         self.task: asyncio.Task[None] | None = None
         self.callbacks: asyncio.Task[None] | None = None
 
     def status(self) -> MediaStatus:
         return MediaStatus(
-            self.plan.stream_sid, self.connected, self.frames_sent, self.end, self.error
+            self.plan.stream_sid,
+            self.connected,
+            self.frames_sent,
+            self.end,
+            self.error,
+            self.bytes_sent,
+            self.close_code,
         )
 
 
@@ -246,6 +323,15 @@ class MediaEngine:
         if live is None:
             raise KeyError(f"no stream {stream_sid!r}")
         live.drop_requested = True
+
+    def inject(self, stream_sid: str, fault: str) -> None:
+        """Misbehave on a stream's WebSocket at its next tick: one of MEDIA_FAULTS."""
+        if fault not in MEDIA_FAULTS:
+            raise ValueError(f"fault must be one of {', '.join(MEDIA_FAULTS)}, not {fault!r}")
+        live = self._streams.get(stream_sid)
+        if live is None:
+            raise KeyError(f"no stream {stream_sid!r}")
+        self._call(live.faults.append, fault)
 
     def send_dtmf(self, stream_sid: str, digit: str, duration: int) -> None:
         live = self._streams.get(stream_sid)
@@ -376,6 +462,7 @@ class MediaEngine:
                 finally:
                     # Never leave a socket open for the peer to wait on (a no-op once closed).
                     connection.transport.abort()
+                    live.close_code = connection.close_code
         self._callback(live, "stream-stopped")
 
     async def _send(self, connection: ClientConnection, live: _Live) -> None:
@@ -415,14 +502,26 @@ class MediaEngine:
                         }
                     )
                 )
-            timestamp = round(number * FRAME_SECONDS * 1000)
             for track, frames in sources.items():
-                await connection.send(
-                    f'{{"event":"media","sequenceNumber":"{next(sequence)}","media":'
-                    f'{{"track":"{track}","chunk":"{number + 1}","timestamp":"{timestamp}",'
-                    f'"payload":"{frames[number % len(frames)]}"}}}}'
-                )
+                message = _media_message(next(sequence), track, number, frames)
+                await connection.send(message)
+                live.bytes_sent += len(message)
             live.frames_sent += 1
+            while live.faults:
+                fault = live.faults.popleft()
+                if fault == "cut-mid-frame":
+                    track, frames = next(iter(sources.items()))
+                    cut = _media_message(next(sequence), track, number + 1, frames)
+                    await self._cut_mid_frame(connection, live, cut)
+                    return
+                await self._misbehave(connection, live, fault)
+            if live.garbage:
+                junk = live.garbage.popleft()
+                await connection.send(junk)
+                live.bytes_sent += len(junk)
+            if live.flood:
+                await asyncio.sleep(0)  # let the loop's other streams and callbacks run
+                continue
             delay = began + (number + 1) * FRAME_SECONDS / self._speed - loop.time()
             await asyncio.sleep(max(delay, 0.0))
         if live.stop_requested and not live.drop_requested:
@@ -430,6 +529,82 @@ class MediaEngine:
                 json.dumps({"event": "stop", "sequenceNumber": str(next(sequence))})
             )
             live.end = "stop"
+
+    # Faults
+
+    async def _misbehave(self, connection: ClientConnection, live: _Live, fault: str) -> None:
+        if fault == "garbage":
+            live.garbage.extend(GARBAGE)
+        elif fault == "flood":
+            live.flood = True
+        elif fault == "invalid-utf8":
+            # websockets' send() writes only valid UTF-8 as text: the frame is built whole by
+            # websockets itself (masked, as a client must) and written as it is.
+            data = b'{"event":"dtmf","dtmf":{"digit":"\xff\xfe"}}'
+            connection.transport.write(Frame(Opcode.TEXT, data).serialize(mask=True))
+            live.bytes_sent += len(data)
+        elif fault == "oversized-frame":
+            await self._send_oversized(connection, live)
+
+    async def _cut_mid_frame(self, connection: ClientConnection, live: _Live, message: str) -> None:
+        """Half of a media frame, then the TCP connection cut: no close frame, no TLS close.
+
+        websockets writes whole frames only, so the frame is serialized by websockets and its
+        first half written to the transport (the TLS layer: the receiver decrypts a clean
+        half frame), which is then aborted once what was written has left this process.
+        """
+        frame = Frame(Opcode.TEXT, message.encode()).serialize(mask=True)
+        connection.transport.write(frame[: len(frame) // 2])
+        live.bytes_sent += max(0, len(frame) // 2 - (len(frame) - len(message)))
+        await _flushed(connection)
+        live.drop_requested = True  # _run aborts the connection and records "dropped"
+
+    async def _send_oversized(self, connection: ClientConnection, live: _Live) -> None:
+        """One text frame of OVERSIZED_FRAME_BYTES (a media event), written as it is made.
+
+        websockets' send() would need the whole message in memory (and a copy to mask it):
+        the header and the masked payload are written to the transport in 64 KiB pieces
+        instead, waiting for the transport to drain, so the emulator never holds the frame and
+        a measure of the receiver's memory is not one of the emulator's. If the receiver
+        closes the connection (1009, message too big) the rest is not sent and the stream
+        ends "receiver-closed"; if it takes the frame, streaming goes on.
+        """
+        size = OVERSIZED_FRAME_BYTES
+        head = b'{"event":"media","media":{"track":"inbound","payload":"'
+        tail = b'"}}'
+        mask = os.urandom(4)
+        transport = connection.transport
+        transport.write(struct.pack("!BBQ", 0x80 | Opcode.TEXT, 0x80 | 127, size) + mask)
+        filler = apply_mask(b"A" * _RAW_CHUNK, mask)
+        for start in range(0, size, _RAW_CHUNK):
+            # drain() waits only while the transport is full, and loopback's buffers are big:
+            # yield each time too, so the receiver's close frame is read and ends the loop
+            # rather than 10 MiB going out unread. (When the receiver's TLS layer resets the
+            # connection first, because data kept coming after its close_notify, the frame
+            # may be lost with it: the stream then ends with close code 1006.)
+            await asyncio.sleep(0)
+            if connection.state is not State.OPEN or transport.is_closing():
+                break
+            end = min(start + _RAW_CHUNK, size)
+            if start < len(head) or end > size - len(tail) or end - start < _RAW_CHUNK:
+                piece = bytearray(b"A" * (end - start))
+                for offset, part in ((0, head), (size - len(tail), tail)):
+                    low, high = max(start, offset), min(end, offset + len(part))
+                    if low < high:
+                        piece[low - start : high - start] = part[low - offset : high - offset]
+                transport.write(apply_mask(piece, mask))
+            else:
+                transport.write(filler)
+            live.bytes_sent += end - start
+            try:
+                await connection.drain()
+            except OSError:  # the connection was lost while the transport was full
+                break
+        if connection.state is not State.OPEN:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(connection.wait_closed(), _CLOSE_GRACE)
+            if connection.state is State.CLOSED:
+                raise connection.protocol.close_exc
 
     def _source(self, encoding: str, sample_rate: int, track: str) -> list[str]:
         """A track's audio as base64 frames, looped while the stream lasts (cached)."""
