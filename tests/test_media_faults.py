@@ -1,0 +1,483 @@
+"""Media faults: the emulator plays a broken or hostile SignalWire against `media.serve`.
+
+Real TLS on loopback, the real emulator (`inject_media`) and the server as the README shows
+it: `serve(handler)` with a `Session` per connection. Each test asserts what the receiver is
+left with: the session's end, the frames it kept, what it skipped, and its memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import itertools
+import logging
+import math
+import struct
+import time
+import tracemalloc
+import wave
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import websockets
+from signalwire_streams import AsyncClient
+from signalwire_streams.media import Media, MediaServer, Session, decode_mulaw, encode_mulaw, serve
+from signalwire_streams.media._server import MAX_MESSAGE_SIZE, MAX_QUEUE
+from signalwire_streams.testing import Emulator, LocalTLS
+from signalwire_streams.testing._media import GARBAGE, OVERSIZED_FRAME_BYTES
+
+TOKEN = "bearer-faults-not-a-real-token"
+SPEED = 20.0
+MiB = 2**20
+
+
+@pytest.fixture(scope="module")
+def tls() -> Iterator[LocalTLS]:
+    with LocalTLS() as local:
+        yield local
+
+
+async def eventually(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.005)
+
+
+@dataclass
+class Receiver:
+    server: MediaServer
+    sessions: list[Session] = field(default_factory=list)
+    finished: list[Session] = field(default_factory=list)
+    escaped: list[BaseException] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"{self.server.url}/media"
+
+
+@asynccontextmanager
+async def receiver(
+    tls: LocalTLS, on_event: Callable[[Session, Any], None] | None = None, **options: Any
+) -> AsyncIterator[Receiver]:
+    """`media.serve` with the README's handler: iterate the session to its end."""
+    rx: Receiver
+
+    async def handle(session: Session) -> None:
+        rx.sessions.append(session)
+        try:
+            async for event in session:
+                if on_event is not None:
+                    on_event(session, event)
+        except BaseException as error:  # what would escape to MediaServer
+            rx.escaped.append(error)
+            raise
+        rx.finished.append(session)
+
+    async with serve(handle, ssl=tls.server_context(), bearer_token=TOKEN, **options) as server:
+        rx = Receiver(server)
+        yield rx
+
+
+def client_for(emulator: Emulator) -> AsyncClient:
+    return AsyncClient(emulator.project_id, emulator.api_token, emulator.base_url)
+
+
+def chirp_wav(path: Path, seconds: float = 0.3, rate: int = 8000) -> bytes:
+    """A mono WAV whose frames all differ, returning its 16-bit PCM."""
+    count = int(seconds * rate)
+    pcm = struct.pack(f"<{count}h", *(int(9000 * math.sin(i * i / 2000)) for i in range(count)))
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(rate)
+        wav.writeframes(pcm)
+    return pcm
+
+
+def looped(pcm: bytes, length: int) -> bytes:
+    """The emulator's audio as µ-law makes it, looped to `length` bytes of PCM."""
+    once = decode_mulaw(encode_mulaw(pcm))
+    return (once * (length // len(once) + 1))[:length]
+
+
+def handler_failures(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if "media handler failed" in r.getMessage()]
+
+
+# A peer that closes mid-frame
+
+
+async def test_a_peer_cutting_mid_frame_ends_the_session_keeping_every_whole_frame(
+    tls: LocalTLS, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    pcm = chirp_wav(tmp_path / "chirp.wav")
+    async with (
+        receiver(tls) as rx,
+        Emulator(ca_file=tls.ca_file, speed=SPEED, audio=tmp_path / "chirp.wav") as emulator,
+    ):
+        call = emulator.add_call()
+        async with client_for(emulator) as sw:
+            cut = await sw.streams.create(
+                call, rx.url, track="inbound_track", authorization_bearer_token=TOKEN
+            )
+            await eventually(lambda: bool(rx.sessions) and rx.sessions[0].frames >= 10)
+            emulator.inject_media(cut.sid, "cut-mid-frame")
+            await eventually(lambda: len(rx.finished) == 1)
+            status = emulator.media(cut.sid)
+            # The server goes on: the next stream is served in full.
+            after = await sw.streams.create(call, rx.url, authorization_bearer_token=TOKEN)
+            await eventually(lambda: len(rx.sessions) == 2 and rx.sessions[1].frames >= 10)
+            await sw.streams.stop(call, after.sid)
+            await eventually(lambda: len(rx.finished) == 2)
+    session = rx.finished[0]
+    assert status.end == "dropped"
+    assert session.end == "close" and session.stream_sid == cut.sid
+    # Every frame sent whole is kept, in order; the half frame is not a frame.
+    assert session.frames == status.frames_sent >= 10
+    assert session.gaps == [] and session.malformed_frames == 0
+    assert session.audio() == looped(pcm, 320 * session.frames)
+    assert rx.escaped == [] and handler_failures(caplog) == []
+    assert rx.finished[1].end == "stop" and rx.finished[1].stream_sid == after.sid
+
+
+async def test_the_cut_falls_inside_a_frame(tls: LocalTLS) -> None:
+    """The fault itself, seen by a bare websockets server: the stream ends in mid-frame."""
+    ends: list[BaseException] = []
+    texts: list[str | bytes] = []
+
+    async def app(connection: websockets.ServerConnection) -> None:
+        try:
+            while True:
+                texts.append(await connection.recv())
+        except websockets.ConnectionClosedError as error:
+            ends.append(error)
+
+    async with (
+        websockets.serve(app, "127.0.0.1", 0, ssl=tls.server_context()) as server,
+        Emulator(ca_file=tls.ca_file, speed=SPEED) as emulator,
+    ):
+        port = server.sockets[0].getsockname()[1]
+        async with client_for(emulator) as sw:
+            stream = await sw.streams.create(emulator.add_call(), f"wss://127.0.0.1:{port}")
+        await eventually(lambda: len(texts) >= 10)
+        emulator.inject_media(stream.sid, "cut-mid-frame")
+        await eventually(lambda: bool(ends))
+        status = emulator.media(stream.sid)
+    cause = ends[0].__cause__
+    assert isinstance(cause, EOFError) and "stream ends after" in str(cause)
+    assert ends[0].rcvd is None  # no close frame
+    assert len(texts) == 2 + 2 * status.frames_sent  # connected, start, both tracks per tick
+
+
+# Frames that are not events
+
+
+async def test_garbage_frames_are_skipped_counted_and_logged_and_the_audio_around_them_kept(
+    tls: LocalTLS, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    pcm = chirp_wav(tmp_path / "chirp.wav")
+    # How many frames were malformed when each media frame came: garbage between media.
+    seen: list[int] = []
+
+    def on_event(session: Session, event: object) -> None:
+        if isinstance(event, Media):
+            seen.append(session.malformed_frames)
+
+    caplog.set_level(logging.WARNING, logger="signalwire_streams.media")
+    async with (
+        receiver(tls, on_event) as rx,
+        Emulator(ca_file=tls.ca_file, speed=SPEED, audio=tmp_path / "chirp.wav") as emulator,
+    ):
+        call = emulator.add_call()
+        async with client_for(emulator) as sw:
+            stream = await sw.streams.create(
+                call, rx.url, track="inbound_track", authorization_bearer_token=TOKEN
+            )
+            await eventually(lambda: bool(rx.sessions) and rx.sessions[0].frames >= 5)
+            emulator.inject_media(stream.sid, "garbage")
+            await eventually(lambda: rx.sessions[0].malformed_frames == len(GARBAGE))
+            after = rx.sessions[0].frames
+            await eventually(lambda: rx.sessions[0].frames >= after + 5)
+            await sw.streams.stop(call, stream.sid)
+            await eventually(lambda: bool(rx.finished))
+        status = emulator.media(stream.sid)
+    session = rx.finished[0]
+    assert session.end == "stop" and status.end == "stop"
+    assert session.malformed_frames == len(GARBAGE)
+    warnings = [r for r in caplog.records if "skipped a malformed frame" in r.getMessage()]
+    assert len(warnings) == len(GARBAGE)
+    assert all(r.levelno == logging.WARNING for r in warnings)
+    # One garbage frame after each media frame: real frames before, between and after.
+    steps = [b - a for a, b in itertools.pairwise(seen)]
+    between = [i for i, step in enumerate(steps) if step]
+    assert seen[0] == 0 and seen[-1] == len(GARBAGE) and set(steps) == {0, 1}
+    assert between == list(range(between[0], between[0] + len(GARBAGE)))
+    assert between[0] >= 4 and steps[-5:] == [0] * 5
+    # Every real frame kept, in order, byte for byte.
+    assert session.frames == status.frames_sent and session.gaps == []
+    assert session.audio() == looped(pcm, 320 * session.frames)
+    assert rx.escaped == [] and handler_failures(caplog) == []
+
+
+async def test_a_text_frame_that_is_not_utf8_fails_the_connection_with_1007(
+    tls: LocalTLS, caplog: pytest.LogCaptureFixture
+) -> None:
+    """RFC 6455 8.1: invalid UTF-8 in a text frame fails the connection; it is not skipped."""
+    async with receiver(tls) as rx, Emulator(ca_file=tls.ca_file, speed=SPEED) as emulator:
+        call = emulator.add_call()
+        async with client_for(emulator) as sw:
+            stream = await sw.streams.create(call, rx.url, authorization_bearer_token=TOKEN)
+            await eventually(lambda: bool(rx.sessions) and rx.sessions[0].frames >= 10)
+            emulator.inject_media(stream.sid, "invalid-utf8")
+            await eventually(lambda: bool(rx.finished))
+            await eventually(lambda: emulator.media(stream.sid).end is not None)
+        status = emulator.media(stream.sid)
+    session = rx.finished[0]
+    assert (status.end, status.close_code) == ("receiver-closed", 1007)
+    assert session.end == "close" and session.malformed_frames == 0 and session.gaps == []
+    # Whole ticks before the bad frame are kept (the emulator sent on until it saw the close).
+    assert 10 <= session.frames <= 2 * status.frames_sent
+    assert session.frames_on("inbound") == session.frames_on("outbound")
+    assert rx.escaped == [] and handler_failures(caplog) == []
+
+
+# A frame of 10 MiB
+
+
+def traced_peak(before: int) -> int:
+    """Growth of this process's traced memory at its peak since the last reset."""
+    return tracemalloc.get_traced_memory()[1] - before
+
+
+@asynccontextmanager
+async def tracing() -> AsyncIterator[Callable[[], int]]:
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        yield lambda: traced_peak(before)
+    finally:
+        tracemalloc.stop()
+
+
+async def test_a_10_mib_frame_is_refused_with_1009_without_being_buffered(
+    tls: LocalTLS, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert OVERSIZED_FRAME_BYTES >= 10 * MAX_MESSAGE_SIZE
+    caplog.set_level(logging.DEBUG, logger="websockets.server")
+    async with (
+        receiver(tls, keep_audio=False) as rx,
+        Emulator(ca_file=tls.ca_file, speed=SPEED) as emulator,
+    ):
+        call = emulator.add_call()
+        async with client_for(emulator) as sw:
+            stream = await sw.streams.create(
+                call, rx.url, track="inbound_track", authorization_bearer_token=TOKEN
+            )
+            await eventually(lambda: bool(rx.sessions) and rx.sessions[0].frames >= 10)
+            async with tracing() as peak:
+                sent_before = emulator.media(stream.sid).bytes_sent
+                emulator.inject_media(stream.sid, "oversized-frame")
+                await eventually(lambda: bool(rx.finished))
+                await eventually(lambda: emulator.media(stream.sid).end is not None)
+                grew = peak()
+        status = emulator.media(stream.sid)
+    session = rx.finished[0]
+    sent = status.bytes_sent - sent_before
+    print(f"10 MiB frame: peak growth {grew / MiB:.2f} MiB, {sent / MiB:.2f} MiB of it sent")
+    # Refused from its header: the server closed with 1009 before reading the payload.
+    closes = [r.getMessage() for r in caplog.records if r.getMessage().startswith("> CLOSE")]
+    assert len(closes) == 1  # websockets' debug log, which cuts the reason short
+    assert closes[0].startswith(
+        f"> CLOSE 1009 (message too big) frame with {OVERSIZED_FRAME_BYTES}"
+    )
+    # The emulator saw the connection closed on it. It reads the 1009 itself unless the
+    # receiver's TLS layer resets the connection (the emulator writes on after its
+    # close_notify) before the close frame is read: then it records 1006, no close frame.
+    assert status.end == "receiver-closed" and status.close_code in (1009, 1006)
+    # What came before the frame is kept; the server's memory never held the frame.
+    assert session.end == "close" and session.frames == status.frames_sent
+    assert session.gaps == [] and session.malformed_frames == 0
+    assert grew < 2 * MiB
+    assert rx.escaped == [] and handler_failures(caplog) == []
+
+
+async def test_the_memory_measure_sees_a_10_mib_frame_that_is_taken(tls: LocalTLS) -> None:
+    """The control: a server whose max_size admits the frame does hold it, and it shows."""
+    big: list[int] = []
+
+    def on_event(session: Session, event: object) -> None:
+        if isinstance(event, Media) and len(event.payload_base64) > MAX_MESSAGE_SIZE:
+            big.append(len(event.payload_base64))
+
+    async with (
+        receiver(tls, on_event, keep_audio=False, max_size=16 * MiB) as rx,
+        Emulator(ca_file=tls.ca_file, speed=SPEED) as emulator,
+    ):
+        call = emulator.add_call()
+        async with client_for(emulator) as sw:
+            stream = await sw.streams.create(
+                call, rx.url, track="inbound_track", authorization_bearer_token=TOKEN
+            )
+            await eventually(lambda: bool(rx.sessions) and rx.sessions[0].frames >= 10)
+            async with tracing() as peak:
+                emulator.inject_media(stream.sid, "oversized-frame")
+                await eventually(lambda: bool(big), timeout=30)
+                grew = peak()
+            await sw.streams.stop(call, stream.sid)
+            await eventually(lambda: bool(rx.finished))
+    print(f"10 MiB frame taken: peak growth {grew / MiB:.2f} MiB")
+    assert rx.finished[0].end == "stop" and emulator.media(stream.sid).end == "stop"
+    assert grew > OVERSIZED_FRAME_BYTES
+
+
+# A slow reader under a flood
+
+READ_SLOWLY = 400  # messages the handler reads one per 2 ms, while the emulator floods
+FLOOD_BYTES = 12 * MiB
+LARGEST_MESSAGE = 2048  # L16 at 24 kHz: 1280 base64 characters of payload, and the JSON
+# Decrypted bytes one read can hand websockets: the TLS layer's read buffer (256 KiB) and
+# what it lets wait undecrypted before it stops reading the socket (256 KiB).
+ONE_TLS_READ = 512 * 1024
+
+
+def queue_of(session: Session) -> Any:
+    """websockets' queue of received, unread frames behind a media.serve session.
+
+    Private on both sides (the session's bound `recv`, websockets' assembler): the test looks
+    at the very buffer whose bound it checks.
+    """
+    connection = session._next.__self__  # type: ignore[attr-defined]
+    assert isinstance(connection, websockets.ServerConnection)
+    return connection.recv_messages.frames.queue
+
+
+@dataclass
+class Flood:
+    """A conference stream of the largest frames (L16 at 24 kHz, both tracks)."""
+
+    emulator: Emulator
+    conference: str
+    sid: str
+
+    @classmethod
+    async def create(cls, emulator: Emulator, url: str) -> Flood:
+        conference = emulator.add_conference()
+        async with client_for(emulator) as sw:
+            stream = await sw.conference_streams.create(
+                conference, url, codec="L16@24000h", authorization_bearer_token=TOKEN
+            )
+        await eventually(lambda: emulator.media(stream.sid).frames_sent >= 1)
+        return cls(emulator, conference, stream.sid)
+
+    def start(self) -> None:
+        self.emulator.inject_media(self.sid, "flood")
+
+    def status(self) -> Any:
+        return self.emulator.media(self.sid)
+
+    def stop(self) -> None:
+        self.emulator.end_conference(self.conference)
+
+
+async def test_a_slow_reader_under_a_flood_holds_bounded_memory_and_loses_nothing(
+    tls: LocalTLS,
+) -> None:
+    queued: list[int] = []  # bytes of frames waiting in websockets, at each slow read
+    payloads: dict[tuple[str, int], str] = {}
+    changed: list[int] = []
+    finished: list[Session] = []
+
+    async def handle(session: Session) -> None:
+        read = 0
+        async for event in session:
+            read += 1
+            if read <= READ_SLOWLY:
+                queued.append(sum(len(frame.data) for frame in queue_of(session)))
+                await asyncio.sleep(0.002)
+            if isinstance(event, Media) and event.chunk is not None:
+                # The source loops every second (50 frames): each frame is as it was.
+                first = payloads.setdefault((event.track, event.chunk % 50), event.payload_base64)
+                if first != event.payload_base64:
+                    changed.append(event.chunk)
+        finished.append(session)
+
+    async with (
+        serve(handle, ssl=tls.server_context(), bearer_token=TOKEN, keep_audio=False) as server,
+        Emulator(ca_file=tls.ca_file) as emulator,
+    ):
+        flood = await Flood.create(emulator, f"{server.url}/media")
+        async with tracing() as peak:
+            flood.start()
+            await eventually(lambda: len(queued) == READ_SLOWLY, timeout=30)
+            sent_while_slow, grew_while_slow = flood.status().bytes_sent, peak()
+            # Then the reader drains, as fast as it can, while the flood goes on.
+            await eventually(lambda: flood.status().bytes_sent >= FLOOD_BYTES, timeout=60)
+            grew = peak()
+        flood.stop()
+        await eventually(lambda: bool(finished), timeout=30)
+        final = flood.status()
+    session = finished[0]
+    print(
+        f"\nslow reader: queue at most {max(queued) / 1024:.0f} KiB; {sent_while_slow / MiB:.1f}"
+        f" MiB sent while slow, traced growth {grew_while_slow / MiB:.2f} MiB; "
+        f"{final.bytes_sent / MiB:.1f} MiB sent in all, peak growth {grew / MiB:.2f} MiB"
+    )
+    # websockets stops reading above MAX_QUEUE messages: what waits is at most those and
+    # what one read brought, and TCP holds the rest back in the emulator.
+    assert max(queued) <= MAX_QUEUE * LARGEST_MESSAGE + ONE_TLS_READ
+    assert grew < 3 * MiB and final.bytes_sent >= FLOOD_BYTES
+    # Nothing lost, repeated, reordered or changed once the reader drained.
+    assert session.end == "stop" and final.end == "stop"
+    assert session.frames == 2 * final.frames_sent and session.gaps == [] and changed == []
+    assert session.malformed_frames == 0
+
+
+async def test_without_a_queue_bound_the_same_flood_fills_the_receiver(tls: LocalTLS) -> None:
+    """The control: websockets with max_queue=None buffers whatever the emulator sends."""
+    reading = asyncio.Event()
+    finished: list[Session] = []
+    queued: list[int] = []
+
+    async def app(connection: websockets.ServerConnection) -> None:
+        session = Session(connection, keep_audio=False)
+        async for _ in session:
+            if not reading.is_set():
+                await reading.wait()
+                queued.append(sum(len(frame.data) for frame in queue_of(session)))
+        finished.append(session)
+
+    async with (
+        websockets.serve(app, "127.0.0.1", 0, ssl=tls.server_context(), max_queue=None) as ws,
+        Emulator(ca_file=tls.ca_file) as emulator,
+    ):
+        url = f"wss://127.0.0.1:{ws.sockets[0].getsockname()[1]}/media"
+        flood = await Flood.create(emulator, url)
+        async with tracing() as peak:
+            flood.start()
+            await eventually(lambda: flood.status().bytes_sent >= FLOOD_BYTES // 2, timeout=60)
+            grew = peak()
+            reading.set()
+        flood.stop()
+        await eventually(lambda: bool(finished), timeout=30)
+        final = flood.status()
+    print(f"\nno queue bound: peak growth {grew / MiB:.2f} MiB, queue {max(queued) / MiB:.1f} MiB")
+    assert grew > 4 * MiB and max(queued) > MAX_QUEUE * LARGEST_MESSAGE + ONE_TLS_READ
+    assert finished[0].frames == 2 * final.frames_sent and finished[0].gaps == []
+
+
+def test_inject_media_checks_the_fault_and_the_stream() -> None:
+    with Emulator(media=False) as rest_only, pytest.raises(RuntimeError, match="media=False"):
+        rest_only.inject_media("any", "flood")
+    with Emulator() as emulator:
+        with pytest.raises(ValueError, match="garbage, invalid-utf8, cut-mid-frame"):
+            emulator.inject_media("any", "gremlins")
+        with pytest.raises(KeyError, match="no stream"):
+            emulator.inject_media("nonexistent", "flood")
