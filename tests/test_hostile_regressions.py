@@ -120,3 +120,18 @@ def test_a_sample_rate_too_big_for_a_wav_file_is_a_protocol_error() -> None:
     assert session.duration() == pytest.approx(1 / 2**30)
     with pytest.raises(ProtocolError, match="WAV"):
         session.write_wav(io.BytesIO())
+
+
+# An id or name whose percent-encoded path made the URL longer than httpx allows raised
+# httpx.InvalidURL ("URL too long") from the client instead of ValidationError.
+@pytest.mark.parametrize(
+    ("parent", "stream", "field"),
+    [("\u0800" * 9000, "asr", "call_sid"), (CALL, "&" * 20_001, "stream")],
+)
+def test_a_path_segment_too_long_for_a_url_is_a_validation_error(
+    parent: str, stream: str, field: str
+) -> None:
+    with pytest.raises(ValidationError, match="percent-encoded") as caught:
+        _core.stop_stream(ACCOUNT, "call", parent, stream)
+    assert caught.value.field == field
+    assert _core.stop_stream(ACCOUNT, "call", CALL, "&" * 6_666).path.endswith("%26" * 6_666)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import SplitResult, quote, urlsplit
 
 from ._errors import ValidationError
 
 __all__ = [
     "MAX_PARAMETERS",
+    "MAX_SEGMENT",
     "check_bool",
     "check_callback_url",
     "check_choice",
@@ -27,6 +28,10 @@ __all__ = [
 ]
 
 MAX_PARAMETERS = 99
+# Ids and names become path segments: percent-encoded, three of them must fit in one URL,
+# which httpx caps at 64 KiB (as http.server, the emulator's, caps the request line).
+MAX_SEGMENT = 20_000
+_SAFE_SEGMENT = MAX_SEGMENT // 12  # no character takes more than 12 once percent-encoded
 
 # Form fields the API documents; `extra_fields` may not set them, in any letter case.
 DOCUMENTED_FIELDS = frozenset(
@@ -84,6 +89,10 @@ def _check_path_segment(field: str, text: str) -> None:
         raise ValidationError(field, "must not contain '/'")
     if text in (".", ".."):
         raise ValidationError(field, "must not be '.' or '..'")
+    if len(text) > _SAFE_SEGMENT and len(quote(text, safe="")) > MAX_SEGMENT:
+        raise ValidationError(
+            field, f"must be at most {MAX_SEGMENT} characters once percent-encoded"
+        )
 
 
 def check_optional_text(field: str, value: object) -> str | None:
