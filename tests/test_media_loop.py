@@ -204,7 +204,13 @@ async def test_both_tracks_dtmf_and_a_call_that_ends(tls: LocalTLS) -> None:
         call = emulator.add_call()
         async with client_for(emulator) as sw:
             await sw.streams.create(call, rx.url, authorization_bearer_token=TOKEN)
-            await eventually(lambda: bool(rx.sessions) and rx.sessions[0].frames >= 10)
+            # More than 10 frames on each track before the call ends: asserted below.
+            await eventually(
+                lambda: (
+                    bool(rx.sessions)
+                    and min(rx.sessions[0].frames_on(t) for t in ("inbound", "outbound")) > 10
+                )
+            )
             emulator.send_dtmf(call, "12#")
             await eventually(lambda: rx.sessions[0].dtmf == "12#")
             emulator.end_call(call)
