@@ -37,7 +37,7 @@ from types import TracebackType
 from typing import Any, Literal, Self
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
-from ._media import MediaEngine, MediaStatus, SentCallback, StreamPlan, load_wav
+from ._media import MediaEngine, MediaFault, MediaStatus, SentCallback, StreamPlan, load_wav
 
 __all__ = ["Emulator", "Fault", "MediaStatus", "RecordedRequest", "SentCallback", "StreamRecord"]
 
@@ -964,7 +964,7 @@ class Emulator:
         """Cut a stream's WebSocket with no `stop` and no close frame, as SignalWire may."""
         self._media_engine().drop(stream_sid)
 
-    def inject_media(self, stream_sid: str, fault: str) -> None:
+    def inject_media(self, stream_sid: str, fault: MediaFault) -> None:
         """Misbehave on a stream's WebSocket, at its next 20 ms tick, as a hostile peer would.
 
         `"garbage"`: frames that are not events (not JSON, binary, not UTF-8, JSON that is
