@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -12,7 +11,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from ._errors import ValidationError
-from ._validation import check_bool, check_id, check_max_retries
+from ._validation import check_bool, check_id, check_max_retries, is_loopback
 
 __all__ = [
     "API_PATH",
@@ -75,15 +74,6 @@ def _from_env(value: str | None, argument: str, variable: str, env: Mapping[str,
     return value
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def base_url_for(space: str) -> str:
     """The API base URL for a Space name, a Space host, or a base URL.
 
@@ -114,7 +104,7 @@ def base_url_for(space: str) -> str:
         raise ValidationError("space", "must not have a query string or fragment")
     scheme = parts.scheme.lower()
     if scheme == "http":
-        if not _is_loopback(host):
+        if not is_loopback(host):
             raise ValidationError(
                 "space", "plain http:// is only allowed for loopback hosts; use https://"
             )

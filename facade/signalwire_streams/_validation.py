@@ -6,6 +6,7 @@ value that could be a secret (tokens, URLs that may carry credentials, parameter
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import SplitResult, quote, urlsplit
@@ -25,6 +26,7 @@ __all__ = [
     "check_parameters",
     "check_stream_name",
     "check_websocket_url",
+    "is_loopback",
 ]
 
 MAX_PARAMETERS = 99
@@ -124,6 +126,16 @@ def check_bool(field: str, value: object) -> bool:
     if not isinstance(value, bool):
         raise ValidationError(field, f"must be True or False, not {type(value).__name__}")
     return value
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a host is this machine: the one place plain http:// or ws:// is allowed."""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _split_url(field: str, value: object) -> SplitResult:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-import ipaddress
 import logging
 import ssl as _ssl
 from collections.abc import Awaitable, Callable
@@ -17,6 +16,7 @@ from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
 from .._errors import ValidationError
+from .._validation import is_loopback
 from ._audio import ByteOrder
 from ._session import Session, check_byteorder
 
@@ -71,15 +71,6 @@ def bearer_token_matches(authorization: str | None, token: str) -> bool:
     )
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _check_transport(host: object, ssl: object, behind_tls_proxy: object) -> str:
     """The host to bind, once it is clear SignalWire will reach it over TLS.
 
@@ -91,7 +82,7 @@ def _check_transport(host: object, ssl: object, behind_tls_proxy: object) -> str
         raise ValidationError("host", "must be a string: an address or a name to bind")
     if not isinstance(behind_tls_proxy, bool):
         raise ValidationError("behind_tls_proxy", "must be True or False")
-    if ssl is None and not behind_tls_proxy and not _is_loopback(host):
+    if ssl is None and not behind_tls_proxy and not is_loopback(host):
         raise ValidationError(
             "ssl",
             f"required to serve on {host or 'every interface'!r}, which is not loopback: "
