@@ -32,6 +32,7 @@ from signalwire_streams import AsyncClient, Client, StreamStatus, media
 from signalwire_streams._cli import main
 from signalwire_streams.testing import Emulator, LocalTLS
 
+from tests.receivers import eventually
 from tests.test_secrets import (
     API_TOKEN,
     BEARER,
@@ -544,14 +545,6 @@ def test_no_secret_in_cli_output_at_debug(emulator_command: Callable[..., Starte
         assert_clean(output, "the command's output")
 
 
-async def _until(condition: Callable[[], bool]) -> None:
-    for _ in range(1000):
-        if condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("condition not met in 10 s")
-
-
 async def _emulator_command_streaming(emulator_command: Callable[..., Started]) -> str:
     started: list[media.Session] = []
     finished: list[media.Session] = []
@@ -580,10 +573,10 @@ async def _emulator_command_streaming(emulator_command: Callable[..., Started]) 
                 with_wrong = await client.streams.create(
                     call, f"{server.url}/x", authorization_bearer_token=WRONG_BEARER
                 )
-                await _until(lambda: bool(started) and started[0].frames > 0)
+                await eventually(lambda: bool(started) and started[0].frames > 0)
                 await client.streams.stop(call, "cli")
                 await client.streams.stop(call, with_wrong.sid)
-            await _until(lambda: bool(finished))
+            await eventually(lambda: bool(finished))
             process.send_signal(signal.SIGINT)
             assert process.wait(timeout=10) == 0
             assert process.stderr is not None

@@ -11,27 +11,22 @@ import asyncio
 import gc
 import itertools
 import logging
-import math
-import struct
-import time
 import tracemalloc
-import wave
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import websockets
-from signalwire_streams import AsyncClient
-from signalwire_streams.media import Media, MediaServer, Session, decode_mulaw, encode_mulaw, serve
+from signalwire_streams.media import Media, Session, decode_mulaw, encode_mulaw, serve
 from signalwire_streams.media._server import MAX_MESSAGE_SIZE, MAX_QUEUE
 from signalwire_streams.testing import Emulator, LocalTLS
 from signalwire_streams.testing._media import GARBAGE, OVERSIZED_FRAME_BYTES
 
-TOKEN = "bearer-faults-not-a-real-token"
-SPEED = 20.0
+from tests.receivers import SPEED, TOKEN, chirp_wav, client_for, eventually, receiver
+
 MiB = 2**20
 
 
@@ -39,65 +34,6 @@ MiB = 2**20
 def tls() -> Iterator[LocalTLS]:
     with LocalTLS() as local:
         yield local
-
-
-async def eventually(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.005)
-
-
-@dataclass
-class Receiver:
-    server: MediaServer
-    sessions: list[Session] = field(default_factory=list)
-    finished: list[Session] = field(default_factory=list)
-    escaped: list[BaseException] = field(default_factory=list)
-
-    @property
-    def url(self) -> str:
-        return f"{self.server.url}/media"
-
-
-@asynccontextmanager
-async def receiver(
-    tls: LocalTLS, on_event: Callable[[Session, Any], None] | None = None, **options: Any
-) -> AsyncIterator[Receiver]:
-    """`media.serve` with the README's handler: iterate the session to its end."""
-    rx: Receiver
-
-    async def handle(session: Session) -> None:
-        rx.sessions.append(session)
-        try:
-            async for event in session:
-                if on_event is not None:
-                    on_event(session, event)
-        except BaseException as error:  # what would escape to MediaServer
-            rx.escaped.append(error)
-            raise
-        rx.finished.append(session)
-
-    async with serve(handle, ssl=tls.server_context(), bearer_token=TOKEN, **options) as server:
-        rx = Receiver(server)
-        yield rx
-
-
-def client_for(emulator: Emulator) -> AsyncClient:
-    return AsyncClient(emulator.project_id, emulator.api_token, emulator.base_url)
-
-
-def chirp_wav(path: Path, seconds: float = 0.3, rate: int = 8000) -> bytes:
-    """A mono WAV whose frames all differ, returning its 16-bit PCM."""
-    count = int(seconds * rate)
-    pcm = struct.pack(f"<{count}h", *(int(9000 * math.sin(i * i / 2000)) for i in range(count)))
-    with wave.open(str(path), "wb") as wav:
-        wav.setnchannels(1)
-        wav.setsampwidth(2)
-        wav.setframerate(rate)
-        wav.writeframes(pcm)
-    return pcm
 
 
 def looped(pcm: bytes, length: int) -> bytes:

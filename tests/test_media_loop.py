@@ -6,17 +6,13 @@ behind `media.serve`, certificates made on the spot, and the real client.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import logging
-import math
 import struct
 import threading
-import time
 import wave
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
@@ -35,7 +31,6 @@ from signalwire_streams.media import (
     Connected,
     Gap,
     Media,
-    MediaServer,
     Session,
     Start,
     Stop,
@@ -47,6 +42,7 @@ from signalwire_streams.media import (
 from signalwire_streams.testing import Emulator, LocalTLS
 from twilio.request_validator import RequestValidator
 
+from tests.receivers import SPEED, TOKEN, chirp_wav, client_for, eventually, receiver
 from tests.test_secrets import (
     API_TOKEN,
     BEARER,
@@ -57,47 +53,11 @@ from tests.test_secrets import (
     exception_text,
 )
 
-TOKEN = "bearer-7Hq2-not-a-real-token"
-SPEED = 20.0  # the emulator streams 20x faster than real time: 1 s of audio in 50 ms
-
 
 @pytest.fixture(scope="module")
 def tls() -> Iterator[LocalTLS]:
     with LocalTLS() as local:
         yield local
-
-
-async def eventually(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.005)
-
-
-@dataclass
-class Receiver:
-    server: MediaServer
-    sessions: list[Session] = field(default_factory=list)
-    finished: list[Session] = field(default_factory=list)
-
-    @property
-    def url(self) -> str:
-        return f"{self.server.url}/media"
-
-
-@asynccontextmanager
-async def receiver(tls: LocalTLS, bearer_token: str | None = TOKEN) -> AsyncIterator[Receiver]:
-    sessions: list[Session] = []
-    finished: list[Session] = []
-
-    async def handle(session: Session) -> None:
-        sessions.append(session)
-        await session.collect()
-        finished.append(session)
-
-    async with serve(handle, ssl=tls.server_context(), bearer_token=bearer_token) as server:
-        yield Receiver(server, sessions, finished)
 
 
 @dataclass
@@ -139,26 +99,10 @@ def sink(tls: LocalTLS) -> Iterator[CallbackSink]:
     server.server_close()
 
 
-def client_for(emulator: Emulator) -> AsyncClient:
-    return AsyncClient(emulator.project_id, emulator.api_token, emulator.base_url)
-
-
-def tone_wav(path: Path, seconds: float = 0.3, rate: int = 8000) -> bytes:
-    """A mono WAV of a chirp (no two frames alike), returning its 16-bit PCM."""
-    count = int(seconds * rate)
-    pcm = struct.pack(f"<{count}h", *(int(9000 * math.sin(i * i / 2000)) for i in range(count)))
-    with wave.open(str(path), "wb") as wav:
-        wav.setnchannels(1)
-        wav.setsampwidth(2)
-        wav.setframerate(rate)
-        wav.writeframes(pcm)
-    return pcm
-
-
 async def test_the_right_token_gets_a_full_stream_with_parameters_intact_and_no_gap(
     tls: LocalTLS, tmp_path: Path
 ) -> None:
-    pcm = tone_wav(tmp_path / "chirp.wav")
+    pcm = chirp_wav(tmp_path / "chirp.wav")
     parameters = {"customer": "42", "note": "a&b=c%d\nü 10%", "empty": ""}
     async with (
         receiver(tls) as rx,
@@ -665,7 +609,7 @@ async def test_wav_audio_of_any_length_goes_out_in_whole_frames(
     tls: LocalTLS, tmp_path: Path
 ) -> None:
     """0.31 s of 16 kHz L16 is 15.5 frames: the last is padded with silence to a full 640 B."""
-    pcm = tone_wav(tmp_path / "odd.wav", seconds=0.31, rate=16000)
+    pcm = chirp_wav(tmp_path / "odd.wav", seconds=0.31, rate=16000)
     async with (
         receiver(tls) as rx,
         Emulator(ca_file=tls.ca_file, speed=SPEED, audio=tmp_path / "odd.wav") as emu,
