@@ -7,14 +7,30 @@ runs the same scenario through both, with the same assertions.
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
+from hypothesis import settings
 from signalwire_streams import AsyncClient, Client
 from signalwire_streams.testing import Emulator
 
 WSS_URL = "wss://receiver.example.com/audio"
+
+# Hypothesis (tests/test_hostile_*.py). The default profile is deterministic, so that CI runs
+# the same examples every time; HYPOTHESIS_PROFILE=explore searches ten times as far with
+# fresh random examples on each run (a failure prints the seed and a blob to replay it).
+settings.register_profile("default", derandomize=True, database=None, deadline=None)
+settings.register_profile(
+    "explore", max_examples=1000, derandomize=False, database=None, deadline=None, print_blob=True
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def examples(n: int) -> settings:
+    """`n` examples under the default profile (100 per test), scaled with the loaded one."""
+    return settings(max_examples=max(1, n * settings.default.max_examples // 100))
 
 
 @pytest.fixture(autouse=True)
