@@ -111,6 +111,10 @@ def test_space_forms(client_type: Any, space: str, base_url: str) -> None:
         ("-bad-", "Space name"),
         ("bad_name!", "Space name"),
         ("https://example.signalwire.com:port", "valid URL"),
+        ("https://a..b", "empty label"),
+        ("https://example.com.", "empty label"),
+        ("https://xn--a.example", "cannot be sent to"),
+        ("https://a\u200db.example", "cannot be sent to"),
     ],
 )
 def test_bad_space_is_refused(client_type: Any, space: str, rule: str) -> None:
@@ -127,6 +131,14 @@ def test_bad_space_is_refused(client_type: Any, space: str, rule: str) -> None:
         ("timeout", None, "timeout"),
         ("timeout", "30", "timeout"),
         ("timeout", httpx.Timeout(None), "timeout"),
+        ("timeout", float("inf"), "timeout"),
+        ("timeout", float("nan"), "timeout"),
+        ("timeout", 3600.5, "timeout"),
+        ("timeout", 10**400, "timeout"),
+        ("timeout", httpx.Timeout(1.0, read=float("inf")), "timeout"),
+        ("timeout", httpx.Timeout(-1.0), "timeout"),
+        ("retry_ambiguous", "yes", "retry_ambiguous"),
+        ("sleep", 1.0, "sleep"),
         ("max_retries", -1, "max_retries"),
         ("max_retries", 1.5, "max_retries"),
         ("max_retries", True, "max_retries"),
@@ -146,6 +158,10 @@ def test_bad_credentials_are_refused(client_type: Any) -> None:
         client_type(PROJECT, "token with spaces", "example")
     assert info.value.field == "api_token"
     assert "token with spaces" not in str(info.value)
+    for token in ("t\x00ken", "tökén", "\ud800"):
+        with pytest.raises(ValidationError) as info:
+            client_type(PROJECT, token, "example")
+        assert info.value.field == "api_token"
 
 
 def test_http_client_of_the_wrong_kind_is_refused() -> None:

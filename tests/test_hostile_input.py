@@ -5,9 +5,8 @@ the status-callback parser and signatures, and the media event parser and `Sessi
 Strategies mix valid values, near-valid ones and arbitrary objects: None, bools, huge
 numbers, bytes, containers with odd keys, lone surrogates, control characters, 10 kB text.
 
-Bugs found here and not yet fixed are pinned by the `xfail(strict=True)` tests at the end,
-one minimal example each; the properties leave those inputs out through the `_KNOWN_BUG`
-switches next to them, to be deleted with the fix.
+The minimal examples of the bugs this suite found in `_config` and `_core` stay at the end
+as plain regression tests.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ import io
 import json
 import math
 import re
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
@@ -27,7 +26,7 @@ from urllib.parse import parse_qsl, unquote
 
 import httpx
 import pytest
-from hypothesis import assume, event, given
+from hypothesis import event, given
 from hypothesis import strategies as st
 from signalwire_streams import (
     APIStatusError,
@@ -65,14 +64,6 @@ from tests.conftest import WSS_URL, examples
 ACCOUNT = "b08dacad-2f6c-4de1-93d6-cc732e0c69c5"
 CALL = "76ac3c36-56da-4a3e-a0d6-b5f8df6da9ad"
 
-# Known bugs outside the files this suite may fix (see the xfail tests at the end). While
-# True, the properties leave out the inputs that trigger them; delete each with its fix.
-_KNOWN_BUG_BAD_TIMEOUT = True  # _config: 10**400 raises; inf, 1e10, Timeout(-1) accepted
-_KNOWN_BUG_UNUSABLE_HOST = True  # _config: a space URL httpx cannot send to is accepted
-_KNOWN_BUG_SURROGATE_TOKEN = True  # _config: api_token not UTF-8, Client() fails
-_KNOWN_BUG_DATE_OVERFLOW = True  # _core: an HTTP date with a year past 2**31 - 1
-_KNOWN_BUG_DEEP_JSON = True  # _core: a response body nested deeper than the recursion limit
-_KNOWN_BUG_LONG_CODE = True  # _core: an error body's long `code` makes str(error) long
 
 # Text
 
@@ -441,42 +432,11 @@ SETTINGS_ARGS = mostly_valid(
 )
 
 
-def _bad_timeout(value: object) -> bool:
-    """Beyond a float, or past about 9.2e9 s (time_t), OverflowError; below 0 or NaN, ValueError."""
-    if isinstance(value, httpx.Timeout):
-        parts = value.as_dict().values()
-        return any(isinstance(t, float) and not 0 < t <= 1e9 for t in parts)
-    return isinstance(value, int | float) and not isinstance(value, bool) and value > 1e9
-
-
-def _bad_host(value: object) -> bool:
-    """A space URL with a host httpx refuses: a control character, a lone surrogate, bad IDNA."""
-    return isinstance(value, str) and any(
-        part in value for part in ("\x00", "\ud800", "\u200d", "xn--a", "a..b")
-    )
-
-
-def _surrogate(value: object) -> bool:
-    return isinstance(value, str) and any("\ud800" <= c <= "\udfff" for c in value)
-
-
-def assume_no_known_settings_bug(args: Mapping[str, Any], env: Mapping[str, str]) -> None:
-    timeout, space, token = args["timeout"], args["space"], args["api_token"]
-    if space is None:
-        space = env.get(_config.ENV_SPACE)
-    if token is None:
-        token = env.get(_config.ENV_API_TOKEN)
-    assume(not (_KNOWN_BUG_BAD_TIMEOUT and _bad_timeout(timeout)))
-    assume(not (_KNOWN_BUG_UNUSABLE_HOST and _bad_host(space)))
-    assume(not (_KNOWN_BUG_SURROGATE_TOKEN and _surrogate(token)))
-
-
 @examples(800)
 @given(args=SETTINGS_ARGS, env=ENVIRONMENT)
 def test_settings_resolve_to_usable_settings_or_a_validation_error(
     args: dict[str, Any], env: dict[str, str]
 ) -> None:
-    assume_no_known_settings_bug(args, env)
     try:
         settings = _config.resolve_settings(**args, env=env)
     except ValidationError as error:
@@ -500,7 +460,6 @@ def test_settings_resolve_to_usable_settings_or_a_validation_error(
 def test_clients_are_made_or_refused_with_a_validation_error(
     client_type: type[Client] | type[AsyncClient], args: dict[str, Any]
 ) -> None:
-    assume_no_known_settings_bug(args, {})
     try:
         client = client_type(**args)
     except ValidationError as error:
@@ -536,12 +495,8 @@ def client_settings(max_retries: int, retry_ambiguous: bool) -> _config.Settings
 
 
 MONTHS = ("Jan", "Feb", "Dec", "Foo", "")
-# Years past 2**31 - 1 overflow in the standard library: see _KNOWN_BUG_DATE_OVERFLOW.
-YEARS = (
-    st.integers(-(2**31) + 1, 2**31 - 1)
-    if _KNOWN_BUG_DATE_OVERFLOW
-    else st.one_of(st.integers(), st.integers(2**31, 10**30))
-)
+# Years past 2**31 - 1 overflow in the standard library's date code.
+YEARS = st.one_of(st.integers(), st.integers(2**31, 10**30))
 HTTP_DATES = st.builds(
     lambda day, date, month, year, h, m, s, zone: (
         f"{day}, {date:02d} {month} {year} {h:02d}:{m:02d}:{s:02d} {zone}"
@@ -596,7 +551,7 @@ STREAM_BODY = st.fixed_dictionaries(
         "additional": WRONG,
     },
 )
-# A long code, or one with a line break, is left out of check_status_error: _KNOWN_BUG_LONG_CODE.
+# Long codes, and codes with a line break: the message stays short and on one line.
 CODES = st.one_of(
     st.integers(),
     st.text(max_size=10),
@@ -624,8 +579,8 @@ ERROR_BODY = st.fixed_dictionaries(
         "errors": st.one_of(st.lists(st.one_of(ERROR_DETAIL, LONG_OR_SHORT), max_size=3), WRONG),
     },
 )
-# A body nested deeper than the recursion limit: see _KNOWN_BUG_DEEP_JSON.
-DEPTHS = st.integers(1, 200) if _KNOWN_BUG_DEEP_JSON else st.integers(1, 100_000)
+# Bodies nested deeper than the recursion limit too.
+DEPTHS = st.integers(1, 100_000)
 BODIES = st.one_of(
     st.binary(max_size=100),
     JSON.map(dumps).map(str.encode),
@@ -648,16 +603,11 @@ def response(status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> ht
     return httpx.Response(status, headers=headers, content=body)
 
 
-def _raw_code(code: object) -> bool:
-    return isinstance(code, str) and (len(code) > 40 or len(f"x{code}x".splitlines()) > 1)
-
-
 def check_status_error(error: APIStatusError) -> None:
     """A short message on one line; a finite, non-negative retry_after if any."""
     text = str(error)
     assert isinstance(text, str) and isinstance(error.message, str)
-    if not (_KNOWN_BUG_LONG_CODE and _raw_code(error.code)):
-        assert len(text) <= 200 and len(text.splitlines()) <= 1, text[:300]
+    assert len(text) <= 200 and len(text.splitlines()) <= 1, text[:300]
     assert error.retry_after is None or (
         math.isfinite(error.retry_after) and error.retry_after >= 0
     )
@@ -1117,21 +1067,14 @@ async def _collect(session: Session) -> list[object]:
     return [event async for event in session]
 
 
-# Known bugs outside this suite's files: minimal examples, for the owner of the code.
+# The minimal examples of bugs found here in _config and _core, kept after their fixes.
 
 
-@pytest.mark.xfail(
-    strict=True, reason="_config: int timeout beyond float range raises OverflowError"
-)
-def test_known_bug_a_huge_int_timeout_is_a_validation_error() -> None:
+def test_a_huge_int_timeout_is_a_validation_error() -> None:
     with pytest.raises(ValidationError):
         _config.resolve_settings("p", "t", "example", timeout=10**400, max_retries=0, env={})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_config: accepted, then sending raises OverflowError (inf, 1e10) or ValueError",
-)
 @pytest.mark.parametrize(
     "timeout",
     [
@@ -1144,35 +1087,27 @@ def test_known_bug_a_huge_int_timeout_is_a_validation_error() -> None:
         httpx.Timeout(math.nan),
     ],
 )
-def test_known_bug_a_timeout_that_cannot_be_used_is_a_validation_error(timeout: object) -> None:
+def test_a_timeout_that_cannot_be_used_is_a_validation_error(timeout: object) -> None:
     with pytest.raises(ValidationError):
         _config.resolve_settings("p", "t", "example", timeout=timeout, max_retries=0, env={})  # type: ignore[arg-type]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_config: a space httpx cannot send to is accepted; create raises InvalidURL etc.",
-)
 @pytest.mark.parametrize(
     "space", ["https://\x00", "https://xn--a.example", "https://a..b", "https://a\u200db.example"]
 )
-def test_known_bug_an_unusable_space_is_a_validation_error(space: str) -> None:
+def test_an_unusable_space_is_a_validation_error(space: str) -> None:
     # Each fails before any DNS lookup: UnicodeError, InvalidURL or idna's InvalidCodepoint.
     with pytest.raises(SignalWireError), Client("p", "t", space, max_retries=0, timeout=1) as sw:
         sw.streams.create(CALL, WSS_URL)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="_config: api_token with a lone surrogate: UnicodeEncodeError in Client()"
-)
-def test_known_bug_an_api_token_that_is_not_utf8_is_a_validation_error() -> None:
+def test_an_api_token_that_is_not_utf8_is_a_validation_error() -> None:
     with pytest.raises(ValidationError):
         Client("p", "\ud800", "example")
 
 
-@pytest.mark.xfail(strict=True, reason="_core: Retry-After / date_updated year > 2**31 - 1")
 @pytest.mark.parametrize("where", ["retry-after", "date_updated"])
-def test_known_bug_an_http_date_with_a_huge_year_is_ignored(where: str) -> None:
+def test_an_http_date_with_a_huge_year_is_ignored(where: str) -> None:
     date = "Mon, 01 Jan 2147483648 00:00:00 GMT"
     if where == "retry-after":
         assert _core.retry_after({"retry-after": date}) is None
@@ -1181,15 +1116,13 @@ def test_known_bug_an_http_date_with_a_huge_year_is_ignored(where: str) -> None:
         assert _core.parse_stream("call", answer).date_updated is None
 
 
-@pytest.mark.xfail(strict=True, reason="_core: _json_body lets RecursionError out")
 @pytest.mark.parametrize("status", [200, 400])
-def test_known_bug_a_deeply_nested_body_is_not_json(status: int) -> None:
+def test_a_deeply_nested_body_is_not_json(status: int) -> None:
     answer = httpx.Response(status, content=b"[" * 100_000 + b"]" * 100_000)
     with pytest.raises(SignalWireError):
         _core.Attempts(OPERATIONS[0], client_settings(0, False)).after_response(answer)
 
 
-@pytest.mark.xfail(strict=True, reason="_core: an error body's long code is kept whole in str()")
-def test_known_bug_an_error_with_a_long_code_has_a_short_message() -> None:
+def test_an_error_with_a_long_code_has_a_short_message() -> None:
     error = _core.status_error(httpx.Response(400, json={"code": "x" * 1000}), attempts=1)
     assert len(str(error)) <= 200

@@ -40,6 +40,10 @@ DEFAULT_MAX_RETRIES = 2
 # connection, 500/502/504/408), when SignalWire may already have started the stream.
 DEFAULT_RETRY_AMBIGUOUS = False
 
+# The longest timeout accepted: a stuck request holds a live call, and an hour is already
+# far past any answer; larger values also overflow the event loops' and sockets' clocks.
+MAX_TIMEOUT = 3600.0
+
 # Backoff between retries: 0.5 s, 1 s, 2 s ... up to 8 s, less up to 25 % jitter.
 INITIAL_RETRY_DELAY = 0.5
 MAX_RETRY_DELAY = 8.0
@@ -98,6 +102,8 @@ def base_url_for(space: str) -> str:
         raise ValidationError("space", "is not a valid URL") from None
     if not host:
         raise ValidationError("space", "URL has no host")
+    if ":" not in host and not all(host.split(".")):
+        raise ValidationError("space", "URL's host has an empty label ('..' or a dot at an end)")
     if parts.username is not None or parts.password is not None:
         raise ValidationError("space", "must not carry credentials; use api_token")
     if parts.query or parts.fragment:
@@ -111,7 +117,13 @@ def base_url_for(space: str) -> str:
     elif scheme != "https":
         raise ValidationError("space", "must be an https:// URL")
     path = parts.path.rstrip("/") or API_PATH
-    return f"{scheme}://{parts.netloc}{path}"
+    base_url = f"{scheme}://{parts.netloc}{path}"
+    try:
+        # What every request is built on; `host` decodes IDNA (xn--) labels, which can fail.
+        _ = httpx.URL(base_url).host
+    except (httpx.InvalidURL, ValueError):
+        raise ValidationError("space", "has a host name requests cannot be sent to") from None
+    return base_url
 
 
 def _base_url(space: str | None, env: Mapping[str, str]) -> str:
@@ -123,17 +135,24 @@ def _base_url(space: str | None, env: Mapping[str, str]) -> str:
         raise
 
 
+def _seconds(value: object) -> float:
+    """A usable timeout in seconds, or a ValidationError saying why not."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValidationError("timeout", "must be seconds (a number) or an httpx.Timeout")
+    if not 0 < value <= MAX_TIMEOUT:  # also refuses NaN
+        raise ValidationError("timeout", f"must be more than 0 and at most {MAX_TIMEOUT:g} s")
+    return float(value)
+
+
 def _timeout(value: object) -> httpx.Timeout:
     if isinstance(value, httpx.Timeout):
         timeouts = (value.connect, value.read, value.write, value.pool)
         if any(part is None for part in timeouts):
             raise ValidationError("timeout", "every part of an httpx.Timeout must be set")
+        for part in timeouts:
+            _seconds(part)
         return value
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValidationError("timeout", "must be seconds (a number) or an httpx.Timeout")
-    if not value > 0:
-        raise ValidationError("timeout", "must be greater than 0")
-    return httpx.Timeout(float(value))
+    return httpx.Timeout(_seconds(value))
 
 
 def resolve_settings(
@@ -152,6 +171,8 @@ def resolve_settings(
     token = _from_env(api_token, "api_token", ENV_API_TOKEN, env)
     if not isinstance(token, str) or not token or any(char.isspace() for char in token):
         raise ValidationError("api_token", "must be a non-empty string without whitespace")
+    if not token.isprintable() or not token.isascii():
+        raise ValidationError("api_token", "must be printable ASCII, as SignalWire's tokens are")
     return Settings(
         project_id=project,
         api_token=token,

@@ -77,6 +77,7 @@ _MAYBE_ACTED_STATUSES = frozenset({408, 500, 502, 504})
 _NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _REQUEST_ID_HEADERS = ("x-request-id", "x-signalwire-request-id", "request-id")
 _EXCERPT = 120
+_MAX_CODE = 20  # characters of an error code kept; SignalWire's are five digits
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,7 +337,7 @@ def retry_after(headers: Mapping[str, str]) -> float | None:
     except ValueError:
         try:
             when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             return None
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
@@ -353,7 +354,7 @@ def _text(value: object) -> str | None:
 def _json_body(response: httpx.Response) -> object:
     try:
         return json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # nested past the stack: not ours
         return None
 
 
@@ -363,7 +364,7 @@ def parse_date(value: object) -> datetime | None:
         return None
     try:
         parsed = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         try:
             parsed = datetime.fromisoformat(value)
         except ValueError:
@@ -421,14 +422,17 @@ def _status(value: object) -> StreamStatus | str | None:
 
 
 def _code(value: object) -> int | str | None:
+    """SignalWire's error code: a number, or a short string (a longer one is cut)."""
     if isinstance(value, bool) or not isinstance(value, int | str) or value == "":
         return None
-    return value
+    if isinstance(value, int) and abs(value) >= 10**_MAX_CODE:
+        return _short(str(value), _MAX_CODE)
+    return _short(value, _MAX_CODE) if isinstance(value, str) else value
 
 
-def _short(text: str) -> str:
+def _short(text: str, limit: int = _EXCERPT) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= _EXCERPT else text[: _EXCERPT - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _error_fields(data: object) -> tuple[int | str | None, str | None, str | None]:

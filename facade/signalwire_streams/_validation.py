@@ -78,11 +78,19 @@ def check_id(field: str, value: object) -> str:
 
 
 def check_stream_name(field: str, value: object) -> str:
-    """A stream name: free text, but it must be usable later as a path segment to stop by."""
+    """A stream name: free text, but it must be usable later as a path segment to stop by.
+
+    The API reads a `.json` at the end of a path as the response format (as Twilio's
+    does), so `/Streams/asr.json` means the stream `asr`: such a name is refused.
+    """
     text = _require_str(field, value)
     if not text:
         raise ValidationError(field, "must not be empty")
     _check_path_segment(field, text)
+    if text.lower().endswith(".json"):
+        raise ValidationError(
+            field, "must not end in '.json': the API reads it as a format, not part of the name"
+        )
     return text
 
 
@@ -144,6 +152,8 @@ def _split_url(field: str, value: object) -> SplitResult:
         raise ValidationError(field, "must not be empty")
     if _WHITESPACE.search(text):
         raise ValidationError(field, "must not contain whitespace")
+    if not text.isprintable():
+        raise ValidationError(field, "must not contain control characters")
     try:
         parts = urlsplit(text)
         host = parts.hostname
