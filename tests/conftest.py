@@ -75,6 +75,17 @@ class Api:
         self._clients.append(client)
         return client
 
+    def sleep_recorder(self) -> tuple[list[float], Callable[[float], Any]]:
+        """A `sleep=` for this mode's client that records each wait instead of waiting."""
+        sleeps: list[float] = []
+        if self.mode == "sync":
+            return sleeps, sleeps.append
+
+        async def sleep(seconds: float) -> None:
+            sleeps.append(seconds)
+
+        return sleeps, sleep
+
     def run(self, call: Callable[[Any], Any], client: Client | AsyncClient | None = None) -> Any:
         """`call(client)` and its result; awaited on a loop kept for the test when async."""
         result = call(client or self.client)

@@ -163,17 +163,6 @@ CASES = [
 ]
 
 
-def _sleep_recorder(api: Api) -> tuple[list[float], Callable[[float], Any]]:
-    sleeps: list[float] = []
-    if api.mode == "sync":
-        return sleeps, sleeps.append
-
-    async def sleep(seconds: float) -> None:
-        sleeps.append(seconds)
-
-    return sleeps, sleep
-
-
 def _free_port() -> int:
     with socket.create_server(("127.0.0.1", 0)) as placeholder:
         return int(placeholder.getsockname()[1])
@@ -209,7 +198,7 @@ def _client(api: Api, emulator: Emulator, case: Case, sleep: Callable[[float], A
 @pytest.mark.parametrize("case", CASES, ids=[case.failure for case in CASES])
 def test_create(api: Api, case: Case, opted_in: bool) -> None:
     expected = case.create_opted_in if opted_in else case.create
-    sleeps, sleep = _sleep_recorder(api)
+    sleeps, sleep = api.sleep_recorder()
     if case.fault is None:
         _down_then_up(api, sleep, sleeps, lambda c, call: c.streams.create(call, WSS_URL), expected)
         return
@@ -228,7 +217,7 @@ def test_create(api: Api, case: Case, opted_in: bool) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[case.failure for case in CASES])
 def test_stop(api: Api, case: Case) -> None:
-    sleeps, sleep = _sleep_recorder(api)
+    sleeps, sleep = api.sleep_recorder()
     if case.fault is None:
         _down_then_up(
             api,

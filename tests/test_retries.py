@@ -6,7 +6,6 @@ counts requests while the settings change, and an injected sleep records the wai
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -16,19 +15,8 @@ from signalwire_streams.testing import Fault
 from tests.conftest import WSS_URL, Api
 
 
-def _recorder(api: Api) -> tuple[list[float], Callable[[float], Any]]:
-    sleeps: list[float] = []
-    if api.mode == "sync":
-        return sleeps, sleeps.append
-
-    async def sleep(seconds: float) -> None:
-        sleeps.append(seconds)
-
-    return sleeps, sleep
-
-
 def test_backoff_doubles_with_jitter_up_to_the_cap(api: Api) -> None:
-    sleeps, sleep = _recorder(api)
+    sleeps, sleep = api.sleep_recorder()
     api.emulator.fail_next(503, count=7)
     client = api.make(max_retries=6, sleep=sleep)
     with pytest.raises(ServerError) as info:
@@ -41,7 +29,7 @@ def test_backoff_doubles_with_jitter_up_to_the_cap(api: Api) -> None:
 
 
 def test_retry_after_as_an_http_date_in_the_past_means_now(api: Api) -> None:
-    sleeps, sleep = _recorder(api)
+    sleeps, sleep = api.sleep_recorder()
     call = api.emulator.add_call()
     api.emulator.fail_next(503, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})
     api.run(lambda c: c.streams.create(call, WSS_URL), api.make(sleep=sleep))
@@ -62,7 +50,7 @@ def test_the_default_sleep_really_waits(api: Api) -> None:
     [("client", 1), ("with_options", 1), ("call", 1), ("call overrides client", 3)],
 )
 def test_max_retries_per_client_and_per_call(api: Api, scope: str, expected_requests: int) -> None:
-    _, sleep = _recorder(api)
+    _, sleep = api.sleep_recorder()
     api.emulator.fail_next(503, count=5)
     client: Any = api.make(max_retries=0 if scope == "client" else 5, sleep=sleep)
     if scope == "with_options":
@@ -75,7 +63,7 @@ def test_max_retries_per_client_and_per_call(api: Api, scope: str, expected_requ
 
 
 def test_max_retries_per_call_on_a_stop(api: Api) -> None:
-    _, sleep = _recorder(api)
+    _, sleep = api.sleep_recorder()
     api.emulator.fail_next(500, count=5)
     with pytest.raises(ServerError) as info:
         api.run(lambda c: c.streams.stop("CA1", "ST1", max_retries=4), api.make(sleep=sleep))
@@ -90,7 +78,7 @@ def test_retry_ambiguous_per_client_and_per_call(
     api: Api, client_setting: bool, call_setting: bool | None, streams: int
 ) -> None:
     """The call's setting wins over the client's; a duplicate shows the retry happened."""
-    _, sleep = _recorder(api)
+    _, sleep = api.sleep_recorder()
     call = api.emulator.add_call()
     api.emulator.inject(Fault.drop_after_read())
     client = api.make(retry_ambiguous=client_setting, sleep=sleep)
@@ -104,7 +92,7 @@ def test_retry_ambiguous_per_client_and_per_call(
 
 
 def test_with_options_keeps_retry_ambiguous_and_sleep(api: Api) -> None:
-    sleeps, sleep = _recorder(api)
+    sleeps, sleep = api.sleep_recorder()
     call = api.emulator.add_call()
     api.emulator.inject(Fault.status(500, acts=True))
     client = api.make(retry_ambiguous=True, sleep=sleep).with_options(timeout=5.0)
