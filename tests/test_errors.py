@@ -122,7 +122,7 @@ def test_every_api_error_is_a_signalwire_error() -> None:
         (200, "<html><body>ok</body></html>", "is not JSON"),
         (200, b"\xff\xfe\x00", "is not JSON"),
         (200, [], "is not a JSON object"),
-        (200, "null", "is not JSON"),
+        (200, "null", "is not a JSON object"),
         (200, {}, "no stream sid"),
         (200, {"sid": ""}, "no stream sid"),
         (200, {"sid": 5, "status": "in-progress"}, "no stream sid"),

@@ -134,4 +134,6 @@ def test_a_path_segment_too_long_for_a_url_is_a_validation_error(
     with pytest.raises(ValidationError, match="percent-encoded") as caught:
         _core.stop_stream(ACCOUNT, "call", parent, stream)
     assert caught.value.field == field
-    assert _core.stop_stream(ACCOUNT, "call", CALL, "&" * 6_666).path.endswith("%26" * 6_666)
+    assert _core.stop_stream(ACCOUNT, "call", CALL, "&" * 6_666).request.path.endswith(
+        "%26" * 6_666
+    )

@@ -1,11 +1,10 @@
-"""How requests travel: the form encoding, the direct transport path, aiohttp's errors.
+"""How requests travel: the form encoding, the generated client's own pools, their errors.
 
-Both clients hand their own requests straight to a transport (httpx's for `Client`,
-aiohttp's through httpx-aiohttp for `AsyncClient`), so these tests pin down what that path
+The generated client sends on its own pools (httpx's transport for `Client`, aiohttp's for
+`AsyncClient`) unless an httpx client is passed in, so these tests pin down what those paths
 must keep: the same bytes on the wire as httpx's client would send, httpx's exceptions
 sorted by whether the request can have left (which decides whether a create is retried),
-decoding, proxies from the environment, and the request attached to errors. Every peer is
-a real socket on 127.0.0.1.
+decoding, and proxies from the environment. Every peer is a real socket on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -25,8 +24,8 @@ from signalwire_streams import (
     Client,
     StreamStatus,
 )
-from signalwire_streams._aiohttp import httpx_error
-from signalwire_streams._core import _NOT_SENT_ERRORS, encode_form
+from signalwire_streams_api.errors import AttemptTimeout
+from signalwire_streams_api.types import encode_form
 
 from tests.conftest import WSS_URL
 from tests.peers import CALL, PROJECT, Peer
@@ -207,12 +206,28 @@ def test_refused_connection_is_a_connect_error_and_a_create_is_retried(kind: str
     assert isinstance(error, APIConnectionError) and not isinstance(error, APITimeoutError)
     assert error.attempts == 2
     assert isinstance(error.__cause__, httpx.ConnectError)
-    assert error.__cause__.request.url.port == int(space.rsplit(":", 1)[1])
+    assert f"Could not connect to {space.removeprefix('http://')}" in str(error)
+
+
+@kinds
+def test_a_host_that_does_not_resolve_is_named_and_a_create_is_retried(kind: str) -> None:
+    error = _create(kind, "https://no-such-space.invalid", max_retries=1, sleep=_no_wait(kind))
+    assert isinstance(error, APIConnectionError) and not isinstance(error, APITimeoutError)
+    assert error.attempts == 2
+    assert isinstance(error.__cause__, httpx.ConnectError)
+    assert "no-such-space.invalid" in str(error)
+
+
+def _no_wait(kind: str) -> Any:
+    async def sleep(seconds: float) -> None:
+        pass
+
+    return sleep if kind == "async" else (lambda seconds: None)
 
 
 AFTER_SENDING = [
-    # (peer, the facade's error, httpx's error under AsyncClient, options)
-    ("hang", APITimeoutError, httpx.ReadTimeout, {"timeout": 0.3}),
+    # (peer, the facade's error, the generated client's error under AsyncClient, options)
+    ("hang", APITimeoutError, AttemptTimeout, {"timeout": 0.3}),
     ("hang up", APIConnectionError, httpx.RemoteProtocolError, {}),
     ("reset", APIConnectionError, httpx.ReadError, {}),
     ("garbage", APIConnectionError, httpx.RemoteProtocolError, {}),
@@ -239,10 +254,13 @@ def test_a_create_is_not_retried_once_the_request_has_left(
     assert error.attempts == 1
     assert (len(peer.requests), peer.connections) == (1, 1)
     assert isinstance(error.__cause__, httpx.TransportError)
-    assert not isinstance(error.__cause__, _NOT_SENT_ERRORS)
+    assert not isinstance(error.__cause__, httpx.ConnectError)
+    if isinstance(error.__cause__, AttemptTimeout):
+        assert error.__cause__.phase == "response" == error.phase  # type: ignore[attr-defined]
     if kind == "async":
         assert type(error.__cause__) is async_cause
-        assert isinstance(error.__cause__.__cause__, aiohttp.ClientError)
+        if async_cause is not AttemptTimeout:
+            assert isinstance(error.__cause__.__cause__, aiohttp.ClientError)
 
 
 @kinds
@@ -251,47 +269,3 @@ def test_a_stop_is_retried_after_the_same_failures(kind: str, peer: Peer) -> Non
     error = _stop(kind, peer.url, max_retries=1)
     assert isinstance(error, APIConnectionError) and error.attempts == 2
     assert len(peer.requests) == 2
-
-
-def _connection_key() -> Any:
-    from aiohttp.client_reqrep import ConnectionKey
-
-    return ConnectionKey("example.com", 443, True, True, None, None, None, None)
-
-
-@pytest.mark.parametrize(
-    ("error", "expected"),
-    [
-        (
-            lambda: aiohttp.ClientConnectorError(_connection_key(), OSError(111, "refused")),
-            httpx.ConnectError,
-        ),
-        (
-            lambda: aiohttp.ClientConnectorDNSError(_connection_key(), OSError(-2, "no name")),
-            httpx.ConnectError,
-        ),
-        (
-            lambda: aiohttp.ClientProxyConnectionError(_connection_key(), OSError(111, "no")),
-            httpx.ConnectError,
-        ),
-        (lambda: aiohttp.ConnectionTimeoutError("connect"), httpx.ConnectTimeout),
-        (lambda: aiohttp.SocketTimeoutError("read"), httpx.ReadTimeout),
-        (lambda: aiohttp.ServerTimeoutError("read"), httpx.ReadTimeout),
-        (lambda: aiohttp.ServerDisconnectedError(), httpx.RemoteProtocolError),
-        (lambda: aiohttp.ClientOSError(104, "reset"), httpx.ReadError),
-        (lambda: aiohttp.ClientConnectionResetError("reset"), httpx.ReadError),
-        (lambda: aiohttp.ClientPayloadError("short"), httpx.RemoteProtocolError),
-        (
-            lambda: aiohttp.ClientResponseError(None, (), message="bad"),  # type: ignore[arg-type]
-            httpx.RemoteProtocolError,
-        ),
-        (lambda: aiohttp.InvalidURL("x"), httpx.UnsupportedProtocol),
-        (lambda: aiohttp.ClientError("other"), httpx.ReadError),
-    ],
-)
-def test_aiohttp_errors_map_to_httpx_by_whether_the_request_left(
-    error: Any, expected: type[httpx.TransportError]
-) -> None:
-    mapped = httpx_error(error())
-    assert type(mapped) is expected
-    assert str(mapped)

@@ -34,9 +34,11 @@ from ._version import __version__
 
 if _typing.TYPE_CHECKING:
     from ._client import AsyncClient, CallStreams, Client, ConferenceStreams
-    from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+    from ._config import DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+    from ._core import CreateOptions
 
 __all__ = [
+    "DEFAULT_MAX_RESPONSE_SIZE",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "APIConnectionError",
@@ -51,6 +53,7 @@ __all__ = [
     "Codec",
     "ConferenceStreams",
     "ConflictError",
+    "CreateOptions",
     "NotFoundError",
     "PermissionDeniedError",
     "ProtocolError",
@@ -67,14 +70,17 @@ __all__ = [
 ]
 
 # Loaded on first use, so that `import signalwire_streams` stays light: the clients bring
-# httpx and the generated code, and DEFAULT_TIMEOUT is an httpx.Timeout. The submodules
-# (media, callbacks, testing) load only when imported themselves. Type checkers see the
-# imports above instead, so a misspelt name is still an error for them.
+# httpx and the generated client, and DEFAULT_TIMEOUT is an httpx.Timeout. (`Track` and
+# `StreamStatus` come from the generated package too, from its small enum modules.) The
+# submodules (media, callbacks, testing) load only when imported themselves. Type checkers
+# see the imports above instead, so a misspelt name is still an error for them.
 _LAZY = {
     "AsyncClient": "._client",
     "CallStreams": "._client",
     "Client": "._client",
     "ConferenceStreams": "._client",
+    "CreateOptions": "._core",
+    "DEFAULT_MAX_RESPONSE_SIZE": "._config",
     "DEFAULT_MAX_RETRIES": "._config",
     "DEFAULT_TIMEOUT": "._config",
 }

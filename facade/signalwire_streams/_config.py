@@ -9,12 +9,14 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import httpx
+from signalwire_streams_api.client import DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT
 
 from ._errors import ValidationError
 from ._validation import check_bool, check_id, check_max_retries, is_loopback
 
 __all__ = [
     "API_PATH",
+    "DEFAULT_MAX_RESPONSE_SIZE",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_RETRY_AMBIGUOUS",
     "DEFAULT_TIMEOUT",
@@ -32,13 +34,15 @@ ENV_SPACE = "SIGNALWIRE_SPACE"
 API_PATH = "/api/laml/2010-04-01"
 SPACE_DOMAIN = "signalwire.com"
 
-# A create answers in well under a second; 30 s matches SignalWire's own SDK and still
-# frees a call handler that a stuck request would otherwise hold forever.
-DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+# DEFAULT_TIMEOUT (30 s an attempt, 10 s to connect, as SignalWire's own SDK) and
+# DEFAULT_MAX_RESPONSE_SIZE (1 MiB) are the generated client's, which enforces them.
 DEFAULT_MAX_RETRIES = 2
 # Whether a create is also retried after an ambiguous failure (a read timeout, a dropped
 # connection, 500/502/504/408), when SignalWire may already have started the stream.
 DEFAULT_RETRY_AMBIGUOUS = False
+
+# The largest response size cap accepted: the service's answers are a few hundred bytes.
+MAX_RESPONSE_SIZE = 2**30
 
 # The longest timeout accepted: a stuck request holds a live call, and an hour is already
 # far past any answer; larger values also overflow the event loops' and sockets' clocks.
@@ -64,10 +68,12 @@ class Settings:
     timeout: httpx.Timeout
     max_retries: int
     retry_ambiguous: bool
+    max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE
 
     @property
-    def auth(self) -> httpx.BasicAuth:
-        return httpx.BasicAuth(self.project_id, self.api_token)
+    def host(self) -> str:
+        """The API's host, for messages: the Space's, or the emulator's."""
+        return urlsplit(self.base_url).netloc
 
 
 def _from_env(value: str | None, argument: str, variable: str, env: Mapping[str, str]) -> str:
@@ -155,6 +161,14 @@ def _timeout(value: object) -> httpx.Timeout:
     return httpx.Timeout(_seconds(value))
 
 
+def _response_size(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_RESPONSE_SIZE:
+        raise ValidationError(
+            "max_response_size", f"must be a number of bytes from 1 to {MAX_RESPONSE_SIZE:,}"
+        )
+    return value
+
+
 def resolve_settings(
     project_id: str | None,
     api_token: str | None,
@@ -163,11 +177,14 @@ def resolve_settings(
     timeout: float | httpx.Timeout,
     max_retries: int,
     retry_ambiguous: bool = DEFAULT_RETRY_AMBIGUOUS,
+    max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
     env: Mapping[str, str] | None = None,
 ) -> Settings:
     """Fill what was not passed from the environment, then check all of it."""
     env = os.environ if env is None else env
     project = check_id("project_id", _from_env(project_id, "project_id", ENV_PROJECT_ID, env))
+    if ":" in project:
+        raise ValidationError("project_id", "must not contain ':' (it is the Basic auth user name)")
     token = _from_env(api_token, "api_token", ENV_API_TOKEN, env)
     if not isinstance(token, str) or not token or any(char.isspace() for char in token):
         raise ValidationError("api_token", "must be a non-empty string without whitespace")
@@ -180,4 +197,5 @@ def resolve_settings(
         timeout=_timeout(timeout),
         max_retries=check_max_retries(max_retries),
         retry_ambiguous=check_bool("retry_ambiguous", retry_ambiguous),
+        max_response_size=_response_size(max_response_size),
     )

@@ -4,9 +4,9 @@
     ├── ValidationError (also a ValueError): bad input or configuration; nothing was sent
     ├── APIConnectionError: the service could not be reached or the connection broke
     │   └── APITimeoutError
-    ├── APIResponseError: a 2xx answer whose body is unusable (not JSON, no sid)
+    ├── APIResponseError: an answer whose body is unusable (not JSON, no sid, too large)
     ├── ProtocolError: a media frame or status callback that breaks the documented protocol
-    └── APIStatusError: an error status from the service
+    └── APIStatusError: an error status from the service (or a redirect, never followed)
         ├── BadRequestError 400
         ├── AuthenticationError 401
         ├── PermissionDeniedError 403
@@ -65,11 +65,19 @@ class APIConnectionError(SignalWireError):
 
 
 class APITimeoutError(APIConnectionError):
-    """The request timed out."""
+    """An attempt ran out of time. `phase` says where, when known: "pool", "connect",
+    "send", "response" (waiting for the status line and headers) or "body"."""
+
+    def __init__(
+        self, message: str = "Request timed out", *, attempts: int = 1, phase: str | None = None
+    ) -> None:
+        super().__init__(message, attempts=attempts)
+        self.phase = phase
 
 
 class APIResponseError(SignalWireError):
-    """The service answered 2xx with a body this client cannot use."""
+    """The service answered, with a body this client cannot use: a 2xx that is not a stream,
+    or any body larger than `max_response_size` or in an encoding it does not decode."""
 
     def __init__(self, message: str, *, status_code: int, body: bytes) -> None:
         super().__init__(message)

@@ -1,25 +1,30 @@
-"""Values users pass in and get back."""
+"""Values users pass in and get back.
+
+The wire vocabulary is the spec's, through the generated package: `Track`,
+`StatusCallbackMethod` and `Codec` are the generated `Literal`s of its enums, `StreamStatus`
+its enum of statuses. A value added to the spec reaches these names with
+`scripts/regenerate` alone. (Importing them loads only those small generated modules.)
+"""
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import TypeAlias
+
+from signalwire_streams_api.models.status_callback_method import StatusCallbackMethodValue
+from signalwire_streams_api.models.stream_codec import StreamCodecValue
+from signalwire_streams_api.models.stream_status import StreamStatus
+from signalwire_streams_api.models.track import TrackValue
 
 __all__ = ["Codec", "StatusCallbackMethod", "Stream", "StreamStatus", "Track"]
 
-Track = Literal["inbound_track", "outbound_track", "both_tracks"]
-StatusCallbackMethod = Literal["GET", "POST"]
-Codec = Literal["PCMU", "PCMA", "L16", "L16@16000h", "L16@24000h"]
-
-
-class StreamStatus(enum.StrEnum):
-    """The statuses SignalWire documents. `Stream.status` may hold another string."""
-
-    QUEUED = "queued"
-    IN_PROGRESS = "in-progress"
-    STOPPED = "stopped"
+Track: TypeAlias = TrackValue
+"""Which audio to stream: `inbound_track`, `outbound_track` or `both_tracks`."""
+StatusCallbackMethod: TypeAlias = StatusCallbackMethodValue
+"""How the status callback is requested: `GET` or `POST`."""
+Codec: TypeAlias = StreamCodecValue
+"""A conference stream's audio codec (`StreamCodec`)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

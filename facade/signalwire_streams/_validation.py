@@ -14,7 +14,6 @@ from urllib.parse import SplitResult, quote, urlsplit
 from ._errors import ValidationError
 
 __all__ = [
-    "MAX_PARAMETERS",
     "MAX_SEGMENT",
     "check_bool",
     "check_callback_url",
@@ -27,43 +26,30 @@ __all__ = [
     "check_stream_name",
     "check_websocket_url",
     "is_loopback",
+    "numbered_field_pattern",
 ]
 
-MAX_PARAMETERS = 99
 # Ids and names become path segments: percent-encoded, three of them must fit in one URL,
 # which httpx caps at 64 KiB (as http.server, the emulator's, caps the request line).
 MAX_SEGMENT = 20_000
 _SAFE_SEGMENT = MAX_SEGMENT // 12  # no character takes more than 12 once percent-encoded
 
-# Form fields the API documents; `extra_fields` may not set them, in any letter case.
-DOCUMENTED_FIELDS = frozenset(
-    name.lower()
-    for name in (
-        "Url",
-        "Name",
-        "Track",
-        "StatusCallback",
-        "StatusCallbackMethod",
-        "AuthorizationBearerToken",
-        "StreamCodec",
-        "StreamRealTime",
-        "Status",
-    )
-)
 # \s is str.isspace() for each character (both are Py_UNICODE_ISSPACE), in one C loop.
 _WHITESPACE = re.compile(r"\s")
-_PARAMETER_FIELD = re.compile(r"parameter\d+\.(name|value)", re.IGNORECASE)
 # A lone surrogate has no UTF-8 form: such text can be neither sent nor put in a path.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _NOT_UNICODE = "must be valid Unicode text, without lone surrogates"
 
 
 def _require_str(field: str, value: object) -> str:
+    """The text itself, as a plain `str`: what is checked is exactly what is sent, even for a
+    `str` subclass whose `__str__` or `encode` says otherwise."""
     if not isinstance(value, str):
         raise ValidationError(field, f"must be a string, not {type(value).__name__}")
-    if _SURROGATE.search(value):
+    text = value if type(value) is str else str.__str__(value)
+    if _SURROGATE.search(text):
         raise ValidationError(field, _NOT_UNICODE)
-    return value
+    return text
 
 
 def check_id(field: str, value: object) -> str:
@@ -167,13 +153,13 @@ def _split_url(field: str, value: object) -> SplitResult:
 
 def check_websocket_url(field: str, value: object) -> str:
     """The stream's `Url`: wss only, a host, no query string (parameters carry data)."""
-    parts = _split_url(field, value)
+    text = _require_str(field, value)
+    parts = _split_url(field, text)
     scheme = parts.scheme.lower()
     if scheme == "ws":
         raise ValidationError(field, "must use wss://; SignalWire refuses plain ws://")
     if scheme != "wss":
         raise ValidationError(field, "must be a wss:// URL")
-    text = str(value)
     if "?" in text:
         raise ValidationError(field, "must not have a query string; pass data as custom parameters")
     if "#" in text:
@@ -183,10 +169,10 @@ def check_websocket_url(field: str, value: object) -> str:
 
 def check_callback_url(field: str, value: object) -> str:
     """`StatusCallback`: an absolute http(s) URL that SignalWire can request."""
-    parts = _split_url(field, value)
-    if parts.scheme.lower() not in ("http", "https"):
+    text = _require_str(field, value)
+    if _split_url(field, text).scheme.lower() not in ("http", "https"):
         raise ValidationError(field, "must be an absolute http:// or https:// URL")
-    return str(value)
+    return text
 
 
 def _string_pairs(field: str, value: object) -> list[tuple[str, str]]:
@@ -208,29 +194,32 @@ def _string_pairs(field: str, value: object) -> list[tuple[str, str]]:
             )
         if _SURROGATE.search(name) or _SURROGATE.search(text):
             raise ValidationError(field, f"name and value #{index}: {_NOT_UNICODE}")
-        pairs.append((name, text))
+        pairs.append((str.__str__(name), str.__str__(text)))
     return pairs
 
 
-def check_parameters(value: object) -> list[tuple[str, str]]:
-    """Custom parameters, expanded in order to Parameter{i}.Name / Parameter{i}.Value."""
+def check_parameters(value: object, most: int) -> list[tuple[str, str]]:
+    """Custom parameters: (name, value) pairs in order, at most `most` of them."""
     pairs = _string_pairs("parameters", value)
-    if len(pairs) > MAX_PARAMETERS:
-        raise ValidationError(
-            "parameters", f"at most {MAX_PARAMETERS} custom parameters; got {len(pairs)}"
-        )
-    fields: list[tuple[str, str]] = []
-    for index, (name, text) in enumerate(pairs, start=1):
-        fields.append((f"Parameter{index}.Name", name))
-        fields.append((f"Parameter{index}.Value", text))
-    return fields
+    if len(pairs) > most:
+        raise ValidationError("parameters", f"at most {most} custom parameters; got {len(pairs)}")
+    return pairs
 
 
-def check_extra_fields(value: object) -> list[tuple[str, str]]:
-    """Undocumented form fields passed through as they are, never overriding documented ones."""
+def numbered_field_pattern(*patterns: str) -> re.Pattern[str]:
+    """A case-blind match for the fields of numbered pairs, from their `{n}` patterns."""
+    alternatives = (re.escape(pattern).replace(re.escape("{n}"), r"\d+") for pattern in patterns)
+    return re.compile("|".join(alternatives), re.IGNORECASE)
+
+
+def check_extra_fields(
+    value: object, documented: frozenset[str], numbered: re.Pattern[str]
+) -> list[tuple[str, str]]:
+    """Undocumented form fields passed through as they are, never overriding documented ones
+    (`documented` holds their names in lower case; `numbered` matches the numbered pairs)."""
     pairs = _string_pairs("extra_fields", value)
     for name, _ in pairs:
-        if name.lower() in DOCUMENTED_FIELDS or _PARAMETER_FIELD.fullmatch(name):
+        if name.lower() in documented or numbered.fullmatch(name):
             raise ValidationError(
                 "extra_fields",
                 f"{name[:40]!r} is a documented field; use its own argument instead",

@@ -1,7 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,6 +15,19 @@ from ..models.stream_status import StreamStatus
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CallStream")
+
+# The attributes of the documented fields, in the order of CallStream.WIRE_NAMES.
+_ATTRIBUTES: tuple[str, ...] = (
+    "sid",
+    "account_sid",
+    "name",
+    "status",
+    "date_updated",
+    "uri",
+    "api_version",
+    "error_code",
+    "call_sid",
+)
 
 
 @_attrs_define
@@ -37,6 +55,19 @@ class CallStream:
     error_code: int | None | str | Unset = UNSET
     call_sid: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    WIRE_NAMES: ClassVar[tuple[str, ...]] = (
+        "sid",
+        "account_sid",
+        "name",
+        "status",
+        "date_updated",
+        "uri",
+        "api_version",
+        "error_code",
+        "call_sid",
+    )
+    """The documented fields' names on the wire, in the order they are sent."""
 
     def to_dict(self) -> dict[str, Any]:
         sid = self.sid
@@ -68,7 +99,6 @@ class CallStream:
         call_sid = self.call_sid
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
         field_dict.update({})
         if sid is not UNSET:
             field_dict["sid"] = sid
@@ -88,11 +118,15 @@ class CallStream:
             field_dict["error_code"] = error_code
         if call_sid is not UNSET:
             field_dict["call_sid"] = call_sid
+        for prop_name, prop in self.additional_properties.items():
+            field_dict.setdefault(prop_name, prop)  # a documented field keeps its own value
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(f"{cls.__name__} is read from a JSON object, not {type(src_dict).__name__}")
         d = dict(src_dict)
         sid = d.pop("sid", UNSET)
 

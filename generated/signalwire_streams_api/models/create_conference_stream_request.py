@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,6 +12,22 @@ from ..models.track import Track
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CreateConferenceStreamRequest")
+
+# The attributes of the documented fields, in the order of CreateConferenceStreamRequest.WIRE_NAMES.
+_ATTRIBUTES: tuple[str, ...] = (
+    "url",
+    "name",
+    "track",
+    "status_callback",
+    "status_callback_method",
+    "authorization_bearer_token",
+    "stream_codec",
+    "stream_real_time",
+    "parameter_1_name",
+    "parameter_1_value",
+    "parameter_2_name",
+    "parameter_2_value",
+)
 
 
 @_attrs_define
@@ -49,6 +65,40 @@ class CreateConferenceStreamRequest:
     parameter_2_value: str | Unset = UNSET
     additional_properties: dict[str, str] = _attrs_field(init=False, factory=dict)
 
+    WIRE_NAMES: ClassVar[tuple[str, ...]] = (
+        "Url",
+        "Name",
+        "Track",
+        "StatusCallback",
+        "StatusCallbackMethod",
+        "AuthorizationBearerToken",
+        "StreamCodec",
+        "StreamRealTime",
+        "Parameter1.Name",
+        "Parameter1.Value",
+        "Parameter2.Name",
+        "Parameter2.Value",
+    )
+    """The documented fields' names on the wire, in the order they are sent."""
+
+    NUMBERED_PAIRS: ClassVar[tuple[str, str, int]] = ("Parameter{n}.Name", "Parameter{n}.Value", 99)
+    """The fields of numbered pairs, `n` from 1, and how many there may be (x-numbered-pairs)."""
+
+    def set_custom_parameters(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """Set pairs 1, 2, … in order: the fields the spec lists as attributes, the others
+        as additional properties, so that they go on the wire in order after the documented
+        fields. Raises ValueError beyond 99 pairs."""
+        key, value, most = self.NUMBERED_PAIRS
+        declared = dict(zip(self.WIRE_NAMES, _ATTRIBUTES))
+        for n, (first, second) in enumerate(pairs, start=1):
+            if n > most:
+                raise ValueError(f"at most {most} pairs")
+            for field, text in ((key.format(n=n), first), (value.format(n=n), second)):
+                if field in declared:
+                    setattr(self, declared[field], text)
+                else:
+                    self.additional_properties[field] = text
+
     def to_dict(self) -> dict[str, Any]:
         url = self.url
 
@@ -81,7 +131,6 @@ class CreateConferenceStreamRequest:
         parameter_2_value = self.parameter_2_value
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
         field_dict.update(
             {
                 "Url": url,
@@ -109,11 +158,15 @@ class CreateConferenceStreamRequest:
             field_dict["Parameter2.Name"] = parameter_2_name
         if parameter_2_value is not UNSET:
             field_dict["Parameter2.Value"] = parameter_2_value
+        for prop_name, prop in self.additional_properties.items():
+            field_dict.setdefault(prop_name, prop)  # a documented field keeps its own value
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(f"{cls.__name__} is read from a JSON object, not {type(src_dict).__name__}")
         d = dict(src_dict)
         url = d.pop("Url")
 

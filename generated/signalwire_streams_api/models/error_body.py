@@ -1,7 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,6 +19,15 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="ErrorBody")
+
+# The attributes of the documented fields, in the order of ErrorBody.WIRE_NAMES.
+_ATTRIBUTES: tuple[str, ...] = (
+    "code",
+    "message",
+    "more_info",
+    "status",
+    "errors",
+)
 
 
 @_attrs_define
@@ -34,6 +49,15 @@ class ErrorBody:
     status: int | Unset = UNSET
     errors: list[ErrorDetail | str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    WIRE_NAMES: ClassVar[tuple[str, ...]] = (
+        "code",
+        "message",
+        "more_info",
+        "status",
+        "errors",
+    )
+    """The documented fields' names on the wire, in the order they are sent."""
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.error_detail import ErrorDetail  # noqa: PLC0415
@@ -62,7 +86,6 @@ class ErrorBody:
                 errors.append(errors_item)
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
         field_dict.update({})
         if code is not UNSET:
             field_dict["code"] = code
@@ -74,6 +97,8 @@ class ErrorBody:
             field_dict["status"] = status
         if errors is not UNSET:
             field_dict["errors"] = errors
+        for prop_name, prop in self.additional_properties.items():
+            field_dict.setdefault(prop_name, prop)  # a documented field keeps its own value
 
         return field_dict
 
@@ -81,6 +106,8 @@ class ErrorBody:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.error_detail import ErrorDetail  # noqa: PLC0415
 
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(f"{cls.__name__} is read from a JSON object, not {type(src_dict).__name__}")
         d = dict(src_dict)
 
         def _parse_code(data: object) -> int | str | Unset:

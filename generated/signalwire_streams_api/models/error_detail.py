@@ -1,7 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -9,6 +14,13 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ErrorDetail")
+
+# The attributes of the documented fields, in the order of ErrorDetail.WIRE_NAMES.
+_ATTRIBUTES: tuple[str, ...] = (
+    "code",
+    "message",
+    "more_info",
+)
 
 
 @_attrs_define
@@ -25,6 +37,13 @@ class ErrorDetail:
     more_info: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    WIRE_NAMES: ClassVar[tuple[str, ...]] = (
+        "code",
+        "message",
+        "more_info",
+    )
+    """The documented fields' names on the wire, in the order they are sent."""
+
     def to_dict(self) -> dict[str, Any]:
         code: int | str | Unset
         if isinstance(self.code, Unset):
@@ -37,7 +56,6 @@ class ErrorDetail:
         more_info = self.more_info
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
         field_dict.update({})
         if code is not UNSET:
             field_dict["code"] = code
@@ -45,11 +63,15 @@ class ErrorDetail:
             field_dict["message"] = message
         if more_info is not UNSET:
             field_dict["more_info"] = more_info
+        for prop_name, prop in self.additional_properties.items():
+            field_dict.setdefault(prop_name, prop)  # a documented field keeps its own value
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(f"{cls.__name__} is read from a JSON object, not {type(src_dict).__name__}")
         d = dict(src_dict)
 
         def _parse_code(data: object) -> int | str | Unset:

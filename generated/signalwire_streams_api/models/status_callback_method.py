@@ -1,4 +1,5 @@
 from enum import StrEnum
+from typing import Literal
 
 
 class StatusCallbackMethod(StrEnum):
@@ -7,3 +8,7 @@ class StatusCallbackMethod(StrEnum):
 
     def __str__(self) -> str:
         return str(self.value)
+
+
+StatusCallbackMethodValue = Literal["GET", "POST"]
+"""The values of StatusCallbackMethod, in the spec's order, for arguments given as plain strings."""

@@ -1,4 +1,5 @@
 from enum import StrEnum
+from typing import Literal
 
 
 class StopStatus(StrEnum):
@@ -6,3 +7,7 @@ class StopStatus(StrEnum):
 
     def __str__(self) -> str:
         return str(self.value)
+
+
+StopStatusValue = Literal["stopped"]
+"""The values of StopStatus, in the spec's order, for arguments given as plain strings."""

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -9,6 +9,9 @@ from attrs import field as _attrs_field
 from ..models.stop_status import StopStatus
 
 T = TypeVar("T", bound="StopStreamRequest")
+
+# The attributes of the documented fields, in the order of StopStreamRequest.WIRE_NAMES.
+_ATTRIBUTES: tuple[str, ...] = ("status",)
 
 
 @_attrs_define
@@ -21,21 +24,27 @@ class StopStreamRequest:
     status: StopStatus
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
+    WIRE_NAMES: ClassVar[tuple[str, ...]] = ("Status",)
+    """The documented fields' names on the wire, in the order they are sent."""
+
     def to_dict(self) -> dict[str, Any]:
         status = self.status.value
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
         field_dict.update(
             {
                 "Status": status,
             }
         )
+        for prop_name, prop in self.additional_properties.items():
+            field_dict.setdefault(prop_name, prop)  # a documented field keeps its own value
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(f"{cls.__name__} is read from a JSON object, not {type(src_dict).__name__}")
         d = dict(src_dict)
         status = StopStatus(d.pop("Status"))
 

@@ -1,4 +1,5 @@
 from enum import StrEnum
+from typing import Literal
 
 
 class StreamCodec(StrEnum):
@@ -10,3 +11,7 @@ class StreamCodec(StrEnum):
 
     def __str__(self) -> str:
         return str(self.value)
+
+
+StreamCodecValue = Literal["PCMU", "PCMA", "L16", "L16@16000h", "L16@24000h"]
+"""The values of StreamCodec, in the spec's order, for arguments given as plain strings."""

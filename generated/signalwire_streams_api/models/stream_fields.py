@@ -1,7 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,6 +15,18 @@ from ..models.stream_status import StreamStatus
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="StreamFields")
+
+# The attributes of the documented fields, in the order of StreamFields.WIRE_NAMES.
+_ATTRIBUTES: tuple[str, ...] = (
+    "sid",
+    "account_sid",
+    "name",
+    "status",
+    "date_updated",
+    "uri",
+    "api_version",
+    "error_code",
+)
 
 
 @_attrs_define
@@ -36,6 +53,18 @@ class StreamFields:
     api_version: str | Unset = UNSET
     error_code: int | None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    WIRE_NAMES: ClassVar[tuple[str, ...]] = (
+        "sid",
+        "account_sid",
+        "name",
+        "status",
+        "date_updated",
+        "uri",
+        "api_version",
+        "error_code",
+    )
+    """The documented fields' names on the wire, in the order they are sent."""
 
     def to_dict(self) -> dict[str, Any]:
         sid = self.sid
@@ -65,7 +94,6 @@ class StreamFields:
             error_code = self.error_code
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
         field_dict.update({})
         if sid is not UNSET:
             field_dict["sid"] = sid
@@ -83,11 +111,15 @@ class StreamFields:
             field_dict["api_version"] = api_version
         if error_code is not UNSET:
             field_dict["error_code"] = error_code
+        for prop_name, prop in self.additional_properties.items():
+            field_dict.setdefault(prop_name, prop)  # a documented field keeps its own value
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(f"{cls.__name__} is read from a JSON object, not {type(src_dict).__name__}")
         d = dict(src_dict)
         sid = d.pop("sid", UNSET)
 

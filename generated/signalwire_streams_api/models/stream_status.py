@@ -1,4 +1,5 @@
 from enum import StrEnum
+from typing import Literal
 
 
 class StreamStatus(StrEnum):
@@ -8,3 +9,7 @@ class StreamStatus(StrEnum):
 
     def __str__(self) -> str:
         return str(self.value)
+
+
+StreamStatusValue = Literal["queued", "in-progress", "stopped"]
+"""The values of StreamStatus, in the spec's order, for arguments given as plain strings."""

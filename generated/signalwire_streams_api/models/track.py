@@ -1,4 +1,5 @@
 from enum import StrEnum
+from typing import Literal
 
 
 class Track(StrEnum):
@@ -8,3 +9,7 @@ class Track(StrEnum):
 
     def __str__(self) -> str:
         return str(self.value)
+
+
+TrackValue = Literal["inbound_track", "outbound_track", "both_tracks"]
+"""The values of Track, in the spec's order, for arguments given as plain strings."""

@@ -1,45 +1,37 @@
-from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
 
-import httpx
-
-from ...client import AuthenticatedClient, Client
+from ...client import Client
 from ...models.conference_stream import ConferenceStream
 from ...models.create_conference_stream_request import CreateConferenceStreamRequest
 from ...models.error_body import ErrorBody
-from ...types import Response
+from ...types import RawResponse, Request, Response, encode_form
 
 
-def _get_kwargs(
+def build_request(
     account_sid: str,
     conference_sid: str,
     *,
     body: CreateConferenceStreamRequest,
-) -> dict[str, Any]:
+) -> Request:
+    """This operation's request, built once: method, path, headers and body."""
     headers: dict[str, Any] = {}
 
-    _kwargs: dict[str, Any] = {
-        "method": "post",
-        "url": "/Accounts/{account_sid}/Conferences/{conference_sid}/Streams".format(
-            account_sid=quote(str(account_sid), safe=""),
-            conference_sid=quote(str(conference_sid), safe=""),
-        ),
-    }
-
-    _kwargs["data"] = body.to_dict()
+    path = "/Accounts/{account_sid}/Conferences/{conference_sid}/Streams".format(
+        account_sid=quote(account_sid, safe=""),
+        conference_sid=quote(conference_sid, safe=""),
+    )
     headers["Content-Type"] = "application/x-www-form-urlencoded"
+    content = encode_form(body.to_dict())
+    return Request(
+        method="POST",
+        path=path,
+        headers=tuple((name, str(value)) for name, value in headers.items()),
+        content=content,
+    )
 
-    _kwargs["headers"] = headers
-    return _kwargs
 
-
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ConferenceStream | ErrorBody:
-    if response.status_code == 200:
-        response_200 = ConferenceStream.from_dict(response.json())
-
-        return response_200
-
+def _parse(response: RawResponse) -> ConferenceStream | ErrorBody:
     if response.status_code == 400:
         response_400 = ErrorBody.from_dict(response.json())
 
@@ -65,19 +57,28 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_503
 
+    if 200 <= response.status_code <= 299:
+        response_2xx = ConferenceStream.from_dict(response.json())
+
+        return response_2xx
+
     response_default = ErrorBody.from_dict(response.json())
 
     return response_default
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ConferenceStream | ErrorBody]:
+def parse_response(response: RawResponse) -> Response[ConferenceStream | ErrorBody]:
+    """Any answer, read into the documented model for its status (`parsed`), or with
+    `parsed=None` when the body is not JSON or does not fit that model."""
+    try:
+        parsed = _parse(response)
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        parsed = None
     return Response(
-        status_code=HTTPStatus(response.status_code),
+        status_code=response.status_code,
         content=response.content,
         headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
+        parsed=parsed,
     )
 
 
@@ -85,7 +86,7 @@ def sync_detailed(
     account_sid: str,
     conference_sid: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: Client,
     body: CreateConferenceStreamRequest,
 ) -> Response[ConferenceStream | ErrorBody]:
     """Start a stream on a live conference.
@@ -97,31 +98,28 @@ def sync_detailed(
             time pacing.
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.AttemptTimeout: An attempt ran out of time; `phase` says where.
+        errors.ResponseTooLarge: The body passed the client's `max_response_size`.
+        httpx.TransportError: The connection failed or broke (httpx's own types).
 
     Returns:
-        Response[ConferenceStream | ErrorBody]
+        Response[ConferenceStream | ErrorBody]: `parsed` is None when the body does
+        not fit the documented model for its status.
     """
 
-    kwargs = _get_kwargs(
+    request = build_request(
         account_sid=account_sid,
         conference_sid=conference_sid,
         body=body,
     )
-
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
-
-    return _build_response(client=client, response=response)
+    return parse_response(client.send(request))
 
 
 def sync(
     account_sid: str,
     conference_sid: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: Client,
     body: CreateConferenceStreamRequest,
 ) -> ConferenceStream | ErrorBody | None:
     """Start a stream on a live conference.
@@ -133,11 +131,12 @@ def sync(
             time pacing.
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.AttemptTimeout: An attempt ran out of time; `phase` says where.
+        errors.ResponseTooLarge: The body passed the client's `max_response_size`.
+        httpx.TransportError: The connection failed or broke (httpx's own types).
 
     Returns:
-        ConferenceStream | ErrorBody
+        ConferenceStream | ErrorBody | None
     """
 
     return sync_detailed(
@@ -152,7 +151,7 @@ async def asyncio_detailed(
     account_sid: str,
     conference_sid: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: Client,
     body: CreateConferenceStreamRequest,
 ) -> Response[ConferenceStream | ErrorBody]:
     """Start a stream on a live conference.
@@ -164,29 +163,28 @@ async def asyncio_detailed(
             time pacing.
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.AttemptTimeout: An attempt ran out of time; `phase` says where.
+        errors.ResponseTooLarge: The body passed the client's `max_response_size`.
+        httpx.TransportError: The connection failed or broke (httpx's own types).
 
     Returns:
-        Response[ConferenceStream | ErrorBody]
+        Response[ConferenceStream | ErrorBody]: `parsed` is None when the body does
+        not fit the documented model for its status.
     """
 
-    kwargs = _get_kwargs(
+    request = build_request(
         account_sid=account_sid,
         conference_sid=conference_sid,
         body=body,
     )
-
-    response = await client.get_async_httpx_client().request(**kwargs)
-
-    return _build_response(client=client, response=response)
+    return parse_response(await client.asend(request))
 
 
 async def asyncio(
     account_sid: str,
     conference_sid: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: Client,
     body: CreateConferenceStreamRequest,
 ) -> ConferenceStream | ErrorBody | None:
     """Start a stream on a live conference.
@@ -198,11 +196,12 @@ async def asyncio(
             time pacing.
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.AttemptTimeout: An attempt ran out of time; `phase` says where.
+        errors.ResponseTooLarge: The body passed the client's `max_response_size`.
+        httpx.TransportError: The connection failed or broke (httpx's own types).
 
     Returns:
-        ConferenceStream | ErrorBody
+        ConferenceStream | ErrorBody | None
     """
 
     return (
