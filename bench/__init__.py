@@ -1,0 +1,16 @@
+"""The benchmark and load programs behind scripts/bench, scripts/bench_media and scripts/load.
+
+A package, not scripts, so that mypy --strict and ruff read it and the helpers the three
+programs share exist once. It lives in the repository, not in the wheel: run it from a
+clone, through the scripts or as `python -m bench.rest`, `bench.media`, `bench.load`.
+
+    bench.rest     what the REST clients cost, against a canned server (scripts/bench)
+    bench.media    the media server under many real-time streams (scripts/bench_media)
+    bench.load     nothing lost or leaked under load (scripts/load)
+
+The modules with a leading underscore are the shared pieces and the child processes'
+entry points: `_canned` (the canned HTTP server), `_generator` (the media load generator)
+and `_emulator_process` (the emulator for the load check) each run as `python -m bench.…`.
+"""
+
+__all__: list[str] = []
