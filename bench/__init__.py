@@ -8,9 +8,11 @@ clone, through the scripts or as `python -m bench.rest`, `bench.media`, `bench.l
     bench.media    the media server under many real-time streams (scripts/bench_media)
     bench.load     nothing lost or leaked under load (scripts/load)
 
-The modules with a leading underscore are the shared pieces and the child processes'
-entry points: `_canned` (the canned HTTP server), `_generator` (the media load generator)
-and `_emulator_process` (the emulator for the load check) each run as `python -m bench.…`.
+The modules with a leading underscore are their parts. Three are child processes, each
+run as `python -m bench.…`: `_canned` (the canned HTTP server), `_generator` (the media
+load generator) and `_emulator_process` (the emulator for the load check). `_process` and
+`_report` are what the programs share; `_contenders` (bench.rest's rows) and
+`_client_load` (bench.load's REST phase) keep the programs' modules under 400 lines.
 """
 
 __all__: list[str] = []
