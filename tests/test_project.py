@@ -37,7 +37,9 @@ def test_code_passes_the_pinned_ruff() -> None:
     scripts = [str(path) for path in (ROOT / "scripts").iterdir() if path.is_file()]
     lint = _run(sys.executable, "-m", "ruff", "check", ".", *scripts)
     assert lint.returncode == 0, lint.stdout + lint.stderr
-    form = _run(sys.executable, "-m", "ruff", "format", "--check", "facade", "tests", *scripts)
+    form = _run(
+        sys.executable, "-m", "ruff", "format", "--check", "facade", "tests", "bench", *scripts
+    )
     assert form.returncode == 0, form.stdout + form.stderr
 
 
