@@ -2,9 +2,9 @@
 
 SignalWire's Compatibility API copies Twilio's, and twilio-python is the client most people
 port from: for the same create or stop, both clients must put the same (field, value) pairs
-on the wire. Both talk to the same emulator over real HTTP; the emulator records what it
-parsed from each body, and the two are compared as multisets (order is not significant in a
-form, and the two clients order fields differently).
+on the wire, in the same order: the documented fields first, then Parameter1 … N in order.
+Both talk to the same emulator over real HTTP; the emulator records what it parsed from
+each body, in the order it came.
 
 twilio-python 9 has no `authorization_bearer_token` argument (it is a SignalWire addition),
 so that field is left out of the comparison.
@@ -107,7 +107,7 @@ def _assert_same_request(
     assert (mine.status, theirs.status) == (200, 200)
     assert (mine.method, mine.query) == (theirs.method, theirs.query) == ("POST", "")
     assert mine.username == theirs.username
-    assert sorted(mine.form) == sorted(theirs.form)
+    assert mine.form == theirs.form
     assert theirs.path.endswith(".json")
     # Segments are compared decoded: `&` may or may not be percent-encoded in a path.
     their_path = theirs.path.removesuffix(".json").replace(calls[1], calls[0])

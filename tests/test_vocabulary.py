@@ -1,0 +1,77 @@
+"""One vocabulary, from the spec: the generated enums, their Literals and the facade's names.
+
+The facade defines no wire value of its own: `Track`, `StatusCallbackMethod` and `Codec` are
+the generated Literals, `StreamStatus` the generated enum, and its checks and the command
+line's choices read them. These tests hold the generated code to the spec, and the facade's
+names to the generated code.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import get_args
+
+import pytest
+import signalwire_streams
+import yaml
+from signalwire_streams import _core
+from signalwire_streams_api.models import (
+    CreateCallStreamRequest,
+    CreateConferenceStreamRequest,
+    StatusCallbackMethod,
+    StreamCodec,
+    StreamStatus,
+    Track,
+)
+from signalwire_streams_api.models.status_callback_method import StatusCallbackMethodValue
+from signalwire_streams_api.models.stream_codec import StreamCodecValue
+from signalwire_streams_api.models.track import TrackValue
+
+SPEC = yaml.safe_load((Path(__file__).parent.parent / "openapi" / "streams.yaml").read_text())
+SCHEMAS = SPEC["components"]["schemas"]
+
+ENUMS: list[tuple[str, type[StrEnum], object]] = [
+    ("Track", Track, TrackValue),
+    ("StatusCallbackMethod", StatusCallbackMethod, StatusCallbackMethodValue),
+    ("StreamCodec", StreamCodec, StreamCodecValue),
+]
+
+
+@pytest.mark.parametrize(("schema", "enum", "literal"), ENUMS, ids=[e[0] for e in ENUMS])
+def test_each_generated_enum_and_literal_is_the_spec_s(
+    schema: str, enum: type[StrEnum], literal: object
+) -> None:
+    values = SCHEMAS[schema]["enum"]
+    assert get_args(literal) == tuple(values)  # in the spec's order
+    assert sorted(member.value for member in enum) == sorted(values)
+
+
+def test_the_facade_s_names_are_the_generated_ones() -> None:
+    assert signalwire_streams.Track is TrackValue
+    assert signalwire_streams.StatusCallbackMethod is StatusCallbackMethodValue
+    assert signalwire_streams.Codec is StreamCodecValue
+    assert signalwire_streams.StreamStatus is StreamStatus
+    assert sorted(StreamStatus) == sorted(SCHEMAS["StreamStatus"]["enum"])
+
+
+def test_the_facade_checks_against_the_generated_values() -> None:
+    assert tuple(SCHEMAS["Track"]["enum"]) == _core.TRACKS
+    assert tuple(SCHEMAS["StatusCallbackMethod"]["enum"]) == _core.CALLBACK_METHODS
+    assert tuple(SCHEMAS["StreamCodec"]["enum"]) == _core.CODECS
+
+
+@pytest.mark.parametrize(
+    ("model", "schema"),
+    [
+        (CreateCallStreamRequest, "CreateCallStreamRequest"),
+        (CreateConferenceStreamRequest, "CreateConferenceStreamRequest"),
+    ],
+)
+def test_wire_names_and_numbered_pairs_are_the_spec_s(model: type, schema: str) -> None:
+    properties = SCHEMAS[schema]["properties"]
+    required = SCHEMAS[schema]["required"]
+    expected = [*required, *(name for name in properties if name not in required)]
+    assert list(model.WIRE_NAMES) == expected
+    pairs = SCHEMAS[schema]["x-numbered-pairs"]
+    assert (pairs["key"], pairs["value"], pairs["max"]) == model.NUMBERED_PAIRS
