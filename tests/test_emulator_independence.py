@@ -1,20 +1,25 @@
-"""The emulator's own codec against the receiver's: each is the other's check.
+"""The emulator's own codec and signer against the receiver's: each is the other's check.
 
-The emulator encodes audio with code of its own, so that a bug in the receiver
-(`signalwire_streams.media`) is not mirrored by the emulator that tests it. These tests hold
-the two sides to each other.
+The emulator encodes audio and signs callbacks with code of its own, so that a bug in the
+receiver (`signalwire_streams.media`, `signalwire_streams.callbacks`) is not mirrored by the
+emulator that tests it. These tests hold the two sides to each other.
 """
 
 from __future__ import annotations
 
+import ast
 import base64
 import itertools
 from array import array
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from signalwire_streams import testing
+from signalwire_streams.callbacks import compute_signature, validate_signature
 from signalwire_streams.media import decode_alaw, decode_l16, decode_mulaw
 from signalwire_streams.testing._audio import encode, encode_alaw, encode_mulaw, frames
+from signalwire_streams.testing._callbacks import sign
 from signalwire_streams.testing._vocabulary import ALAW, L16, MULAW
 
 EVERY_SAMPLE = array("h", range(-32768, 32768))
@@ -89,3 +94,40 @@ def test_l16_is_little_endian_pcm() -> None:
 def test_frames_hold_20_ms_each(encoding: str, rate: int, size: int) -> None:
     cut = frames(array("h", range(500)), encoding, rate)
     assert [len(base64.b64decode(f)) for f in cut] == [size] * 4  # 500 samples, padded to 640
+
+
+@pytest.mark.parametrize(
+    ("url", "fields"),
+    [
+        ("https://example.com/status", {"StreamEvent": "stream-started", "CallSid": "CA1"}),
+        ("https://example.com/status?x=1&StreamSid=s", {}),
+        ("https://example.com:8443/status", {"StreamName": "ü & =", "AccountSid": "a"}),
+    ],
+)
+def test_the_receiver_accepts_the_emulators_signature(url: str, fields: dict[str, str]) -> None:
+    key = "signing-key"
+    signature = sign(key, url, fields)
+    assert validate_signature(key, url, fields, signature)
+    assert signature == compute_signature(key, url, fields)
+    assert not validate_signature(key + "x", url, fields, signature)
+
+
+def test_the_emulator_imports_nothing_from_the_receiver_or_the_signer() -> None:
+    """`media` and `callbacks` are what the emulator tests: it keeps codes of its own."""
+    folder = Path(testing.__file__).parent
+    for module in folder.glob("*.py"):
+        for node in ast.walk(ast.parse(module.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""] + [alias.name for alias in node.names]
+                if node.level >= 2:
+                    assert not any(n.split(".")[0] in ("media", "callbacks") for n in names), (
+                        f"{module.name} imports {names}"
+                    )
+                assert not (node.module or "").startswith(
+                    ("signalwire_streams.media", "signalwire_streams.callbacks")
+                ), module.name
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    assert not alias.name.startswith(
+                        ("signalwire_streams.media", "signalwire_streams.callbacks")
+                    ), module.name

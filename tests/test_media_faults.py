@@ -415,5 +415,5 @@ def test_inject_media_checks_the_fault_and_the_stream() -> None:
     with Emulator() as emulator:
         with pytest.raises(ValueError, match="garbage, invalid-utf8, cut-mid-frame"):
             emulator.inject_media("any", "gremlins")
-        with pytest.raises(KeyError, match="no stream"):
+        with pytest.raises(EmulatorError, match="no stream"):
             emulator.inject_media("nonexistent", "flood")

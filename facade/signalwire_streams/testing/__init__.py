@@ -1,9 +1,11 @@
 """Test helpers: a local emulator of SignalWire's streams service, and local TLS."""
 
+from ._callbacks import SentCallback
 from ._emulator import Emulator
 from ._errors import EmulatorError
 from ._faults import Fault
-from ._media import MediaFault, MediaStatus, SentCallback
+from ._hostile import MediaFault
+from ._media import MediaStatus
 from ._models import RecordedRequest, StreamRecord
 from ._tls import LocalTLS
 

@@ -4,9 +4,10 @@ It speaks real HTTP on loopback so that any client (this library, httpx, twilio-
 tested end to end, and error cassettes recorded, without a SignalWire Space. It checks requests
 at least as strictly as the service is documented to, so that client bugs show up in tests.
 
-The parts: `_service` (state and rules, no sockets), `_http` (the server threads) and
-`_media` (the WebSocket streams). The REST side is stdlib only and independent of the client
-code, so that a client bug cannot hide itself by being mirrored here.
+The parts, each independent of the client and the receiver it tests, so that a bug there
+cannot hide itself by being mirrored here: `_service` (state and rules, no sockets), `_http`
+(the server threads), `_media` (the WebSocket streams), `_callbacks` (signed status callbacks),
+`_audio` (its own G.711) and `_hostile` (media faults).
 """
 
 from __future__ import annotations
@@ -22,11 +23,14 @@ from types import TracebackType
 from typing import Self
 
 from .._errors import ValidationError
+from ._audio import load_wav
+from ._callbacks import SentCallback
 from ._errors import EmulatorError
 from ._faults import Fault
+from ._hostile import MediaFault
 from ._http import HttpShell
-from ._media import MediaEngine, MediaFault, MediaStatus, SentCallback, StreamPlan, load_wav
-from ._models import RecordedRequest, StreamRecord
+from ._media import MediaEngine, MediaStatus
+from ._models import RecordedRequest, StreamPlan, StreamRecord
 from ._service import Service
 from ._vocabulary import (
     API_PREFIX,

@@ -2,7 +2,7 @@
 
 `Request` and `Response` are what the service core takes and gives back: plain values, so
 the core can be driven without a socket. `StreamRecord` and `RecordedRequest` are what it
-keeps, for tests to assert on.
+keeps, for tests to assert on. `StreamPlan` is what the media engine gets for a new stream.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ __all__ = [
     "Refusal",
     "Request",
     "Response",
+    "StreamPlan",
     "StreamRecord",
 ]
 
@@ -158,3 +159,21 @@ class RecordedRequest:
             f"query={self.query!r}, form={form!r}, status={self.status!r}, "
             f"username={self.username!r}, fault={self.fault!r})"
         )
+
+
+@dataclass(frozen=True)
+class StreamPlan:
+    """What the media engine needs to stream one stream; made when the stream is created."""
+
+    stream_sid: str
+    account_sid: str
+    parent_sid: str
+    conference: bool
+    name: str
+    url: str
+    track: str
+    codec: str | None
+    parameters: dict[str, str]
+    status_callback: str | None
+    status_callback_method: str
+    bearer_token: str | None = field(default=None, repr=False)
