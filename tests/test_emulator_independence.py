@@ -131,3 +131,14 @@ def test_the_emulator_imports_nothing_from_the_receiver_or_the_signer() -> None:
                     assert not alias.name.startswith(
                         ("signalwire_streams.media", "signalwire_streams.callbacks")
                     ), module.name
+
+
+def test_the_emulator_reads_no_private_attribute_of_another_object() -> None:
+    """No `transport._ssl_protocol` and the like: asyncio's and websockets' insides change."""
+    folder = Path(testing.__file__).parent
+    for module in folder.glob("*.py"):
+        for node in ast.walk(ast.parse(module.read_text())):
+            if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
+                owner = node.value
+                own = isinstance(owner, ast.Name) and owner.id in ("self", "cls")
+                assert own or node.attr.startswith("__"), f"{module.name}: {ast.unparse(node)}"

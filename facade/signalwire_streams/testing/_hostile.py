@@ -98,38 +98,30 @@ def _send_invalid_utf8(connection: ClientConnection, sent: Sent) -> None:
     sent(len(data))
 
 
-async def _flushed(connection: ClientConnection) -> None:
-    """Wait until what was written to the connection has left this process (or it closed).
-
-    An abort drops whatever the transports still hold. The TLS transport reports its own
-    buffer; the TCP transport under it holds data only while the kernel's send buffer is
-    full, and asyncio has no public way to ask it, so it is asked through the TLS layer.
-    """
-    transport = connection.transport
-    inner = getattr(getattr(transport, "_ssl_protocol", None), "_transport", None)
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + _GRACE
-    while not transport.is_closing() and loop.time() < deadline:
-        pending = transport.get_write_buffer_size()
-        if inner is not None:
-            pending += inner.get_write_buffer_size()
-        if not pending:
-            return
-        await asyncio.sleep(0.001)
-
-
 async def _cut_mid_frame(connection: ClientConnection, message: str, sent: Sent) -> None:
     """Half of a media frame; the caller then cuts the TCP connection (an abort: no close
     frame, no TLS close).
 
     websockets writes whole frames only, so the frame is serialized by websockets and its
     first half written to the transport (the TLS layer: the receiver decrypts a clean half
-    frame), which is then aborted once what was written has left this process.
+    frame). An abort drops what this process still buffers, and asyncio tells only the TLS
+    layer's share of that, not the TCP transport's under it. So a ping goes first: its pong
+    says everything before it has reached the receiver (websockets documents ping for that),
+    and the half frame then goes out alone, into empty buffers.
     """
+    pong = await connection.ping()
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(pong, _GRACE)
     frame = Frame(Opcode.TEXT, message.encode()).serialize(mask=True)
-    connection.transport.write(frame[: len(frame) // 2])
+    transport = connection.transport
+    transport.write(frame[: len(frame) // 2])
     sent(max(0, len(frame) // 2 - (len(frame) - len(message))))
-    await _flushed(connection)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + _GRACE
+    while transport.get_write_buffer_size() and not transport.is_closing():
+        if loop.time() > deadline:
+            break
+        await asyncio.sleep(0.001)
 
 
 async def _send_oversized(connection: ClientConnection, sent: Sent) -> None:
