@@ -20,7 +20,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 import httpx
 import pytest
-from signalwire_streams.testing import Emulator, RecordedRequest, StreamRecord
+from signalwire_streams.testing import Emulator, EmulatorError, RecordedRequest, StreamRecord
 from twilio.http.http_client import TwilioHttpClient  # type: ignore[import-untyped]
 from twilio.http.response import Response  # type: ignore[import-untyped]
 from twilio.rest import Client  # type: ignore[import-untyped]
@@ -639,7 +639,7 @@ def test_streams_are_snapshots(emu: Emulator, client: httpx.Client) -> None:
     record: StreamRecord = emu.streams(call)[0]
     record.parameters["a"] = "changed"
     assert emu.streams(call)[0].parameters == {"a": "1"}
-    with pytest.raises(KeyError):
+    with pytest.raises(EmulatorError):
         emu.streams(str(uuid.uuid4()))
 
 
@@ -648,7 +648,7 @@ def test_streams_are_snapshots(emu: Emulator, client: httpx.Client) -> None:
 
 def test_lifecycle() -> None:
     emulator = Emulator("project", "token", port=0)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(EmulatorError):
         _ = emulator.base_url
     emulator.start()
     emulator.start()
@@ -660,7 +660,7 @@ def test_lifecycle() -> None:
     emulator.stop()
     with pytest.raises(httpx.ConnectError):
         httpx.post(emulator.base_url, verify=TLS, auth=("project", "token"))
-    with pytest.raises(RuntimeError):
+    with pytest.raises(EmulatorError):
         emulator.start()
 
 
@@ -676,9 +676,9 @@ def test_given_sids_and_registry_errors(emu: Emulator) -> None:
     assert emu.add_call("CA-fixed") == "CA-fixed"
     with pytest.raises(ValueError):
         emu.add_conference("CA-fixed")
-    with pytest.raises(KeyError):
+    with pytest.raises(EmulatorError):
         emu.end_conference("CA-fixed")
-    with pytest.raises(KeyError):
+    with pytest.raises(EmulatorError):
         emu.end_call(str(uuid.uuid4()))
 
 

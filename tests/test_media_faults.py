@@ -22,7 +22,7 @@ import pytest
 import websockets
 from signalwire_streams.media import Media, Session, decode_mulaw, encode_mulaw, serve
 from signalwire_streams.media._server import MAX_MESSAGE_SIZE, MAX_QUEUE
-from signalwire_streams.testing import Emulator, LocalTLS
+from signalwire_streams.testing import Emulator, EmulatorError, LocalTLS
 from signalwire_streams.testing._media import GARBAGE, OVERSIZED_FRAME_BYTES
 
 from tests.receivers import SPEED, TOKEN, chirp_wav, client_for, eventually, receiver
@@ -410,10 +410,10 @@ async def test_without_a_queue_bound_the_same_flood_fills_the_receiver(tls: Loca
 
 
 def test_inject_media_checks_the_fault_and_the_stream() -> None:
-    with Emulator(media=False) as rest_only, pytest.raises(RuntimeError, match="media=False"):
+    with Emulator(media=False) as rest_only, pytest.raises(EmulatorError, match="media=False"):
         rest_only.inject_media("any", "flood")
     with Emulator() as emulator:
         with pytest.raises(ValueError, match="garbage, invalid-utf8, cut-mid-frame"):
             emulator.inject_media("any", "gremlins")
-        with pytest.raises(KeyError, match="no stream"):
+        with pytest.raises(EmulatorError, match="no stream"):
             emulator.inject_media("nonexistent", "flood")

@@ -39,7 +39,7 @@ from signalwire_streams.media import (
     encode_mulaw,
     serve,
 )
-from signalwire_streams.testing import Emulator, LocalTLS
+from signalwire_streams.testing import Emulator, EmulatorError, LocalTLS
 from twilio.request_validator import RequestValidator
 
 from tests.receivers import SPEED, TOKEN, chirp_wav, client_for, eventually, receiver
@@ -600,7 +600,7 @@ def test_dtmf_keys_are_checked_and_media_false_means_rest_only() -> None:
         call = emulator.add_call()
         with pytest.raises(ValueError, match="DTMF keys"):
             emulator.send_dtmf(call, "12x")
-        with pytest.raises(RuntimeError, match="media=False"):
+        with pytest.raises(EmulatorError, match="media=False"):
             emulator.send_dtmf(call, "1")
         assert emulator.callbacks == []
 

@@ -1,11 +1,17 @@
 """Test helpers: a local emulator of SignalWire's streams service, and local TLS."""
 
-from ._emulator import Emulator, Fault, RecordedRequest, StreamRecord
-from ._media import MediaFault, MediaStatus, SentCallback
+from ._callbacks import SentCallback
+from ._emulator import Emulator
+from ._errors import EmulatorError
+from ._faults import Fault
+from ._hostile import MediaFault
+from ._media import MediaStatus
+from ._models import RecordedRequest, StreamRecord
 from ._tls import LocalTLS
 
 __all__ = [
     "Emulator",
+    "EmulatorError",
     "Fault",
     "LocalTLS",
     "MediaFault",

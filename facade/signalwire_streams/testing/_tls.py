@@ -8,6 +8,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+from ._errors import EmulatorError
+
 __all__ = ["LocalTLS"]
 
 
@@ -23,7 +25,7 @@ class LocalTLS:
         try:
             import trustme
         except ImportError:
-            raise RuntimeError(
+            raise EmulatorError(
                 "LocalTLS needs trustme: pip install 'signalwire-streams[testing]'"
             ) from None
         self._ca = trustme.CA(organization_name="signalwire-streams local CA")
