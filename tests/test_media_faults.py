@@ -23,7 +23,7 @@ import websockets
 from signalwire_streams.media import Media, Session, decode_mulaw, encode_mulaw, serve
 from signalwire_streams.media._server import MAX_MESSAGE_SIZE, MAX_QUEUE
 from signalwire_streams.testing import Emulator, EmulatorError, LocalTLS
-from signalwire_streams.testing._media import GARBAGE, OVERSIZED_FRAME_BYTES
+from signalwire_streams.testing._hostile import GARBAGE, OVERSIZED_FRAME_BYTES
 
 from tests.receivers import SPEED, TOKEN, chirp_wav, client_for, eventually, receiver
 

@@ -75,3 +75,30 @@ def test_wire_names_and_numbered_pairs_are_the_spec_s(model: type, schema: str) 
     assert list(model.WIRE_NAMES) == expected
     pairs = SCHEMAS[schema]["x-numbered-pairs"]
     assert (pairs["key"], pairs["value"], pairs["max"]) == model.NUMBERED_PAIRS
+
+
+def test_the_emulator_s_own_copy_is_the_spec_s() -> None:
+    """The emulator keeps its own vocabulary on purpose (it plays the service, so a client
+    misspelling must show up as a disagreement); this holds that copy to the spec."""
+    from signalwire_streams.testing import _vocabulary as emulator
+
+    assert set(SCHEMAS["Track"]["enum"]) == emulator.TRACKS
+    assert set(SCHEMAS["StatusCallbackMethod"]["enum"]) == emulator.CALLBACK_METHODS
+    assert set(SCHEMAS["StreamCodec"]["enum"]) == emulator.CODECS
+    assert set(SCHEMAS["StreamCodec"]["enum"]) == set(emulator.CODEC_FORMATS)
+    assert set(SCHEMAS["Track"]["enum"]) == set(emulator.WIRE_TRACKS)
+    call = SCHEMAS["CreateCallStreamRequest"]
+    conference = SCHEMAS["CreateConferenceStreamRequest"]
+    numbered = {name for name in call["properties"] if name.startswith("Parameter")}
+    assert set(call["properties"]) - numbered == emulator.COMMON_FIELDS
+    assert set(conference["properties"]) - set(call["properties"]) == emulator.CONFERENCE_FIELDS
+    pairs = call["x-numbered-pairs"]
+    for n in (1, pairs["max"]):
+        for pattern in (pairs["key"], pairs["value"]):
+            assert emulator.PARAMETER.fullmatch(pattern.format(n=n))
+    assert not emulator.PARAMETER.fullmatch(pairs["key"].format(n=pairs["max"] + 1))
+    assert {emulator.IN_PROGRESS, emulator.STOPPED} <= set(SCHEMAS["StreamStatus"]["enum"])
+    assert call["properties"]["Track"]["default"] == emulator.DEFAULT_TRACK
+    assert call["properties"]["StatusCallbackMethod"]["default"] == emulator.DEFAULT_CALLBACK_METHOD
+    assert emulator.SECRET_FIELD in call["properties"]
+    assert SPEC["info"]["version"] == emulator.API_VERSION

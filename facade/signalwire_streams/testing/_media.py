@@ -31,7 +31,7 @@ from .._errors import ValidationError
 from ._audio import AudioSource, Wav
 from ._callbacks import SentCallback, StatusCallbacks
 from ._errors import EmulatorError
-from ._hostile import GARBAGE, MEDIA_FAULTS, OVERSIZED_FRAME_BYTES, MediaFault, Mischief
+from ._hostile import MEDIA_FAULTS, MediaFault, Mischief
 from ._models import StreamPlan
 from ._vocabulary import (
     CODEC_FORMATS,
@@ -44,8 +44,7 @@ from ._vocabulary import (
     StreamEvent,
 )
 
-# GARBAGE and OVERSIZED_FRAME_BYTES: the media fault tests import them from here.
-__all__ = ["GARBAGE", "OVERSIZED_FRAME_BYTES", "MediaEngine", "MediaStatus"]
+__all__ = ["MediaEngine", "MediaStatus"]
 
 _CONNECT_TIMEOUT = 10.0
 _CLOSE_GRACE = 2.0
