@@ -277,7 +277,7 @@ ERRORS = [
     ("wrong-token", ["create", "{call}", "--url", WSS], {"SIGNALWIRE_API_TOKEN": "wrong-token-123"}, 1, ["error: AuthenticationError:", "Authentication failed"], True),
     ("ws-url", ["create", "{call}", "--url", "ws://receiver.example.com/audio"], {}, 2, ["error: ValidationError:", "url", "wss://"], False),
     ("no-api-token", ["create", "{call}", "--url", WSS], {"SIGNALWIRE_API_TOKEN": ""}, 2, ["error: ValidationError:", "SIGNALWIRE_API_TOKEN"], False),
-    ("param-no-equals", ["create", "{call}", "--url", WSS, "--param", "novalue"], {}, 2, ["error: ValidationError:", "--param", "key=value"], False),
+    ("param-no-equals", ["create", "{call}", "--url", WSS, "--param", "hidden-value"], {}, 2, ["error: ValidationError:", "--param", "KEY=VALUE", "#1 has no '='"], False),
     ("param-no-key", ["create", "{call}", "--url", WSS, "--param", "=hidden-value"], {}, 2, ["error: ValidationError:", "--param", "empty key"], False),
     ("param-twice", ["create", "{call}", "--url", WSS, "--param", "a=1", "--param", "a=2"], {}, 2, ["error: ValidationError:", "'a' is given twice"], False),
     ("bearer-var-unset", ["create", "{call}", "--url", WSS, "--bearer-token-env", "NO_SUCH_VAR"], {}, 2, ["error: ValidationError:", "NO_SUCH_VAR"], False),

@@ -69,12 +69,14 @@ def _show(stream: Stream, args: argparse.Namespace, out: TextIO) -> None:
 def _parameters(pairs: Sequence[str]) -> dict[str, str]:
     parameters: dict[str, str] = {}
     for pair in pairs:
+        # Never echo what was given: a value without its '=' may still be a secret.
         name, sep, value = pair.partition("=")
         if not sep:
-            raise ValidationError("--param", f"expects key=value, got {pair[:40]!r}")
+            raise ValidationError(
+                "--param", f"expects KEY=VALUE; parameter #{len(parameters) + 1} has no '='"
+            )
         if not name:
-            # What follows '=' is a value, which may be a secret: never echo it.
-            raise ValidationError("--param", "expects key=value, got an empty key")
+            raise ValidationError("--param", "expects KEY=VALUE, got an empty key")
         if name in parameters:
             raise ValidationError("--param", f"{name[:40]!r} is given twice")
         parameters[name] = value

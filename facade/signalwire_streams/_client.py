@@ -31,6 +31,7 @@ from ._core import create_stream as _create_stream
 from ._core import stop_stream as _stop_stream
 from ._errors import ValidationError
 from ._models import Codec, Stream
+from ._secrets import Secret
 from ._version import __version__
 
 __all__ = ["AsyncClient", "CallStreams", "Client", "ConferenceStreams"]
@@ -63,7 +64,7 @@ def _api_client(
 ) -> ApiClient:
     return ApiClient(
         settings.base_url,
-        auth=(settings.project_id, settings.api_token),
+        auth=(settings.project_id, settings.api_token.text()),
         timeout=settings.timeout,
         max_response_size=settings.max_response_size,
         headers={"User-Agent": USER_AGENT},
@@ -101,13 +102,15 @@ class _BaseClient(Generic[HttpClient, Sleep]):
         http_client: HttpClient | None = None,
         sleep: Sleep | None = None,
     ) -> None:
+        token = Secret(api_token)  # no frame that can raise holds the token itself
+        del api_token
         if http_client is not None and not isinstance(http_client, self._http_type):
             raise ValidationError("http_client", f"must be an httpx.{self._http_type.__name__}")
         if sleep is not None and not callable(sleep):
             raise ValidationError("sleep", "must be a function taking seconds, or None")
         settings = resolve_settings(
             project_id,
-            api_token,
+            token,
             space,
             timeout=timeout,
             max_retries=max_retries,
@@ -341,8 +344,12 @@ class CallStreams(_Streams[Result]):
         `extra_fields` (undocumented form fields), and `max_retries` / `retry_ambiguous`
         for this call. Everything is checked before a byte is sent.
         """
+        bearer = Secret(options.pop("authorization_bearer_token", None))
         client = self._client
-        return client._send(_create_stream(client.project_id, "call", call_sid, url, **options))
+        operation = _create_stream(
+            client.project_id, "call", call_sid, url, bearer_token=bearer, **options
+        )
+        return client._send(operation)
 
     def stop(self, call_sid: str, stream: str, *, max_retries: int | None = None) -> Result:
         """Stop a call's stream, given its sid or its name; idempotent, so always retried."""
@@ -365,18 +372,19 @@ class ConferenceStreams(_Streams[Result]):
     ) -> Result:
         """Start streaming a conference's audio; as `CallStreams.create`, plus the
         conference's `codec` (`StreamCodec`) and `real_time` (`StreamRealTime`)."""
+        bearer = Secret(options.pop("authorization_bearer_token", None))
         client = self._client
-        return client._send(
-            _create_stream(
-                client.project_id,
-                "conference",
-                conference_sid,
-                url,
-                codec=codec,
-                real_time=real_time,
-                **options,
-            )
+        operation = _create_stream(
+            client.project_id,
+            "conference",
+            conference_sid,
+            url,
+            codec=codec,
+            real_time=real_time,
+            bearer_token=bearer,
+            **options,
         )
+        return client._send(operation)
 
     def stop(self, conference_sid: str, stream: str, *, max_retries: int | None = None) -> Result:
         """Stop a conference's stream, given its sid or its name; idempotent, so always

@@ -12,6 +12,7 @@ import httpx
 from signalwire_streams_api.client import DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT
 
 from ._errors import ValidationError
+from ._secrets import Secret, reveal_checked
 from ._validation import check_bool, check_id, check_max_retries, is_loopback
 
 __all__ = [
@@ -63,7 +64,7 @@ class Settings:
     """Resolved, validated settings; the token is left out of `repr`."""
 
     project_id: str
-    api_token: str = field(repr=False)
+    api_token: Secret = field(repr=False)
     base_url: str
     timeout: httpx.Timeout
     max_retries: int
@@ -76,12 +77,29 @@ class Settings:
         return urlsplit(self.base_url).netloc
 
 
-def _from_env(value: str | None, argument: str, variable: str, env: Mapping[str, str]) -> str:
+def _getenv(variable: str, env: Mapping[str, str] | None) -> str | None:
+    """A variable, from `env` or the process's environment. (Never a local holding
+    os.environ: a traceback's captured locals would show every variable in it.)"""
+    return (os.environ if env is None else env).get(variable) or None
+
+
+def _from_env(
+    value: str | None, argument: str, variable: str, env: Mapping[str, str] | None
+) -> str:
     if value is None:
-        value = env.get(variable) or None
+        value = _getenv(variable, env)
         if value is None:
             raise ValidationError(argument, f"missing; pass {argument}= or set {variable}")
     return value
+
+
+def _token_problem(value: object) -> str | None:
+    """What is wrong with an API token, if anything (never raises, so never in a traceback)."""
+    if not isinstance(value, str) or not value or any(char.isspace() for char in value):
+        return "must be a non-empty string without whitespace"
+    if not value.isprintable() or not value.isascii():
+        return "must be printable ASCII, as SignalWire's tokens are"
+    return None
 
 
 def base_url_for(space: str) -> str:
@@ -132,11 +150,11 @@ def base_url_for(space: str) -> str:
     return base_url
 
 
-def _base_url(space: str | None, env: Mapping[str, str]) -> str:
+def _base_url(space: str | None, env: Mapping[str, str] | None) -> str:
     try:
         return base_url_for(_from_env(space, "space", ENV_SPACE, env))
     except ValidationError as error:
-        if space is None and ENV_SPACE in env:
+        if space is None and _getenv(ENV_SPACE, env) is not None:
             raise ValidationError("space", f"{error.rule} (from {ENV_SPACE})") from None
         raise
 
@@ -171,7 +189,7 @@ def _response_size(value: object) -> int:
 
 def resolve_settings(
     project_id: str | None,
-    api_token: str | None,
+    api_token: Secret | str | None,
     space: str | None,
     *,
     timeout: float | httpx.Timeout,
@@ -180,16 +198,18 @@ def resolve_settings(
     max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
     env: Mapping[str, str] | None = None,
 ) -> Settings:
-    """Fill what was not passed from the environment, then check all of it."""
-    env = os.environ if env is None else env
+    """Fill what was not passed from `env` (the process's environment by default), then
+    check all of it. The token is held as a `Secret` from the first line on."""
+    token = Secret(api_token)
+    del api_token
     project = check_id("project_id", _from_env(project_id, "project_id", ENV_PROJECT_ID, env))
     if ":" in project:
         raise ValidationError("project_id", "must not contain ':' (it is the Basic auth user name)")
-    token = _from_env(api_token, "api_token", ENV_API_TOKEN, env)
-    if not isinstance(token, str) or not token or any(char.isspace() for char in token):
-        raise ValidationError("api_token", "must be a non-empty string without whitespace")
-    if not token.isprintable() or not token.isascii():
-        raise ValidationError("api_token", "must be printable ASCII, as SignalWire's tokens are")
+    if token.reveal() is None:
+        token = Secret(_getenv(ENV_API_TOKEN, env))
+        if token.reveal() is None:
+            raise ValidationError("api_token", f"missing; pass api_token= or set {ENV_API_TOKEN}")
+    reveal_checked("api_token", token, _token_problem)
     return Settings(
         project_id=project,
         api_token=token,

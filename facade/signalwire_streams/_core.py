@@ -43,14 +43,15 @@ from ._errors import APIResponseError
 from ._models import Codec, Stream
 from ._models import StatusCallbackMethod as CallbackMethod
 from ._models import Track as TrackName
+from ._secrets import Secret, reveal_checked
 from ._validation import (
+    bearer_token_problem,
     check_bool,
     check_callback_url,
     check_choice,
     check_extra_fields,
     check_id,
     check_max_retries,
-    check_optional_text,
     check_parameters,
     check_stream_name,
     check_websocket_url,
@@ -159,14 +160,18 @@ def create_stream(
     *,
     codec: Codec | None = None,
     real_time: bool | None = None,
+    bearer_token: Secret | None = None,
     **options: Any,
 ) -> Operation:
     """Check a create's arguments and build its request; raises before anything is sent.
 
     `Track` and `StatusCallbackMethod` are always sent (the generated models keep the
     spec's defaults): SignalWire's APIs disagree on their defaults, so being explicit is
-    the only way to get what the caller asked for.
+    the only way to get what the caller asked for. The bearer token arrives as a `Secret`
+    and is revealed last, after every check that can raise.
     """
+    if "authorization_bearer_token" in options:  # a direct caller's plain text
+        bearer_token = Secret(options.pop("authorization_bearer_token"))
     unknown = sorted(set(options) - _CREATE_OPTIONS)
     if unknown:
         raise TypeError(f"create() got an unexpected keyword argument {unknown[0]!r}")
@@ -185,11 +190,6 @@ def create_stream(
             "status_callback_method", options["status_callback_method"], CALLBACK_METHODS
         )
         fields["status_callback_method"] = StatusCallbackMethod(method)
-    token = check_optional_text(
-        "authorization_bearer_token", options.get("authorization_bearer_token")
-    )
-    if token is not None:
-        fields["authorization_bearer_token"] = token
     parameters = check_parameters(options.get("parameters"), MAX_PARAMETERS)
     extra = check_extra_fields(options.get("extra_fields"), _DOCUMENTED_FIELDS, _NUMBERED_FIELD)
     if kind == "conference":
@@ -197,6 +197,14 @@ def create_stream(
             fields["stream_codec"] = StreamCodec(check_choice("codec", codec, CODECS))
         if real_time is not None:
             fields["stream_real_time"] = check_bool("real_time", real_time)
+    retries = _retries(options.get("max_retries"))
+    ambiguous = _ambiguous(options.get("retry_ambiguous"))
+    if bearer_token is not None and bearer_token.reveal() is not None:
+        fields["authorization_bearer_token"] = reveal_checked(
+            "authorization_bearer_token", bearer_token, bearer_token_problem
+        )
+    # Nothing below raises: the token is in `fields` from here on.
+    if kind == "conference":
         body: CreateCallStreamRequest | CreateConferenceStreamRequest
         body = CreateConferenceStreamRequest(**fields)
         endpoint: Any = create_conference_stream
@@ -211,8 +219,8 @@ def create_stream(
         parse=endpoint.parse_response,
         idempotent=False,
         kind=kind,
-        max_retries=_retries(options.get("max_retries")),
-        retry_ambiguous=_ambiguous(options.get("retry_ambiguous")),
+        max_retries=retries,
+        retry_ambiguous=ambiguous,
     )
 
 

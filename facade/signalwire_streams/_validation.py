@@ -15,13 +15,13 @@ from ._errors import ValidationError
 
 __all__ = [
     "MAX_SEGMENT",
+    "bearer_token_problem",
     "check_bool",
     "check_callback_url",
     "check_choice",
     "check_extra_fields",
     "check_id",
     "check_max_retries",
-    "check_optional_text",
     "check_parameters",
     "check_stream_name",
     "check_websocket_url",
@@ -91,14 +91,15 @@ def _check_path_segment(field: str, text: str) -> None:
         )
 
 
-def check_optional_text(field: str, value: object) -> str | None:
-    """An optional non-empty string, such as a bearer token."""
-    if value is None:
-        return None
-    text = _require_str(field, value)
-    if not text:
-        raise ValidationError(field, "must not be empty; pass None to leave it out")
-    return text
+def bearer_token_problem(value: object) -> str | None:
+    """What is wrong with a bearer token to send, if anything (never raises: see _secrets)."""
+    if not isinstance(value, str):
+        return f"must be a string, not {type(value).__name__}"
+    if not value:
+        return "must not be empty; pass None to leave it out"
+    if _SURROGATE.search(value):
+        return _NOT_UNICODE
+    return None
 
 
 def check_choice(field: str, value: object, choices: Iterable[str]) -> str:

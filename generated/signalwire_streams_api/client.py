@@ -80,7 +80,11 @@ class Client:
         httpx_client: httpx.Client | None = None,
         async_httpx_client: httpx.AsyncClient | None = None,
     ) -> None:
-        self._wire = _Wire(base_url, auth, timeout, max_response_size, headers)
+        # Held so that no frame that can raise (and whose locals a traceback may capture)
+        # has the password itself.
+        credentials = None if auth is None else _Credentials(*auth)
+        del auth
+        self._wire = _Wire(base_url, credentials, timeout, max_response_size, headers)
         self._connections = _Connections(verify, httpx_client, async_httpx_client)
         self._owns_connections = True
 
@@ -164,6 +168,23 @@ class Client:
         await self.aclose()
 
 
+class _Credentials:
+    """HTTP Basic's user name and password; `repr` hides them."""
+
+    __slots__ = ("password", "username")
+
+    def __init__(self, username: str, password: str) -> None:
+        self.username = username
+        self.password = password
+
+    def __repr__(self) -> str:
+        return "[secure]"
+
+    def header(self) -> str:
+        userpass = f"{self.username}:{self.password}".encode()
+        return "Basic " + base64.b64encode(userpass).decode("ascii")
+
+
 class _Wire:
     """Everything per client that every attempt needs, computed once."""
 
@@ -182,7 +203,7 @@ class _Wire:
     def __init__(
         self,
         base_url: str,
-        auth: tuple[str, str] | None,
+        auth: _Credentials | None,
         timeout: float | httpx.Timeout,
         limit: int,
         extra_headers: Mapping[str, str] | None,
@@ -209,8 +230,7 @@ class _Wire:
             **self.extra_headers,
         }
         if auth is not None:
-            userpass = f"{auth[0]}:{auth[1]}".encode()
-            headers["Authorization"] = "Basic " + base64.b64encode(userpass).decode("ascii")
+            headers["Authorization"] = auth.header()
         self.headers = headers
         self.aiohttp_timeout: aiohttp.ClientTimeout | None = None
 

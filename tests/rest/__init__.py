@@ -1,0 +1,1 @@
+"""The REST client: streams, arguments, settings, errors, retries and the wire."""
