@@ -992,7 +992,7 @@ def expected_session(messages: list[object], keep_audio: bool) -> tuple[int, int
             continue
         if isinstance(event, Media):
             if keep_audio and isinstance(parse_payload(event), ProtocolError):
-                malformed += 1
+                malformed += 1  # decoded, so checked, only when kept
                 continue
             frames += 1
         if isinstance(event, Stop):

@@ -102,7 +102,8 @@ async def _frames(*messages: str) -> AsyncIterator[str]:
 def _session(media_format: dict[str, object], payload: bytes) -> Session:
     start = {"event": "start", "start": {"streamSid": "MZ1", "mediaFormat": media_format}}
     media = {"event": "media", "media": {"payload": base64.b64encode(payload).decode()}}
-    return asyncio.run(Session(_frames(json.dumps(start), json.dumps(media))).collect())
+    messages = _frames(json.dumps(start), json.dumps(media))
+    return asyncio.run(Session(messages, keep_audio=True).collect())
 
 
 # L16 audio with an odd number of bytes made Session.audio and write_wav raise a bare
@@ -115,11 +116,15 @@ def test_odd_length_l16_audio_is_a_protocol_error() -> None:
         session.write_wav(io.BytesIO())
 
 
-def test_a_sample_rate_too_big_for_a_wav_file_is_a_protocol_error() -> None:
-    session = _session({"encoding": "audio/x-mulaw", "sampleRate": 2147483648}, b"\xff\xff")
-    assert session.duration() == pytest.approx(1 / 2**30)
-    with pytest.raises(ProtocolError, match="WAV"):
-        session.write_wav(io.BytesIO())
+# Since then the format is checked when `start` arrives: a start with an impossible sample
+# rate (too big for a WAV header, zero or negative, which made durations negative) is a
+# malformed frame, skipped and counted, and the stream keeps SignalWire's default format.
+@pytest.mark.parametrize("rate", [2147483648, -8000, 0])
+def test_a_start_with_an_impossible_sample_rate_is_a_malformed_frame(rate: int) -> None:
+    session = _session({"encoding": "audio/x-mulaw", "sampleRate": rate}, b"\xff\xff")
+    assert session.start is None and session.malformed_frames == 1
+    assert session.media_format.sample_rate == 8000 and session.duration() == 2 / 8000
+    session.write_wav(io.BytesIO())
 
 
 # An id or name whose percent-encoded path made the URL longer than httpx allows raised

@@ -384,7 +384,8 @@ async def test_a_session_records_gaps_skips_malformed_frames_and_ends_on_close(
             media(6, 5, payload="!!"),  # not base64: skipped, not stored
             media(7, 1, track="outbound"),
             media(8, 4),  # chunk 4 again (the skipped frame's chunk 5 counts as missing)
-        )
+        ),
+        keep_audio=True,
     )
     with caplog.at_level(logging.WARNING, logger="signalwire_streams.media"):
         kinds = [type(event).__name__ async for event in session]
@@ -485,7 +486,8 @@ async def test_write_wav_from_a_session(tls: LocalTLS, tmp_path: Path) -> None:
             '{"event":"start","start":{"streamSid":"S","mediaFormat":{"encoding":"audio/x-L16","sampleRate":24000}}}',
             media(2, 1, payload="AQACAA=="),
             media(3, 1, track="outbound", payload="/////w=="),
-        )
+        ),
+        keep_audio=True,
     ).collect()
     session.write_wav(tmp_path / "both.wav")
     with wave.open(str(tmp_path / "both.wav"), "rb") as wav:

@@ -2,8 +2,8 @@
 
 The emulator plays SignalWire: it takes the REST create, opens a WebSocket to a local `wss://`
 receiver (certificate made on the spot, bearer token checked), streams a tone on both tracks
-at real-time pace and posts signed status callbacks. The receiver keeps the audio and writes
-it to a WAV file.
+at real-time pace and posts signed status callbacks. The receiver records the audio to a WAV
+file as it arrives.
 """
 
 from __future__ import annotations
@@ -121,6 +121,7 @@ async def run_demo(*, seconds: float, wav: Path, out: TextIO) -> DemoResult:
 
     async def receive(session: Session) -> None:
         sessions.append(session)
+        session.record(wav)  # written as the audio arrives, finished when the stream ends
         await session.collect()
 
     bearer_token = secrets.token_urlsafe(24)
@@ -161,7 +162,6 @@ async def run_demo(*, seconds: float, wav: Path, out: TextIO) -> DemoResult:
                 if not await _wait_for(lambda: session.ended, _END_TIMEOUT):
                     raise SignalWireError("the stream did not end after it was stopped")
                 await _wait_for(lambda: "stream-stopped" in callbacks.events(), _END_TIMEOUT)
-    session.write_wav(wav)
     return DemoResult(session, callbacks.events(), callbacks.all_signed(), wav)
 
 

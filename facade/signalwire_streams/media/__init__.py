@@ -40,8 +40,10 @@ from ._events import (
     UnknownEvent,
     parse_event,
 )
-from ._server import Handler, MediaServer, bearer_token_matches, serve
-from ._session import EndReason, Gap, Session, to_pcm16
+from ._handshake import bearer_token_matches
+from ._server import Handler, MediaServer, serve
+from ._session import Session, to_pcm16
+from ._state import EndReason, Gap
 
 __all__ = [
     "ALAW",

@@ -1,67 +1,67 @@
-"""One stream's WebSocket connection, consumed event by event and remembered."""
+"""One stream's WebSocket connection: its events as they come, and what it has sent so far.
+
+A `Session` is fed message by message, either by this package's servers (`serve`,
+`asgi_app`), which push each message as it is read, or by a task of its own that reads an
+async iterable of messages given to it (a websockets connection, an ASGI app's text
+messages). Each message is parsed, folded into a bounded `StreamState`, written to a
+recording if one was asked for, and queued for a handler that iterates the session.
+
+The queue is bounded too. Once the handler has started iterating, a full queue pauses
+reading (TCP then makes SignalWire wait), so nothing is lost and memory stays bounded. A
+handler that never iterates (it only sends, or waits for marks) does not hold the stream
+up: the first `max_queue` events wait for it, later ones are recorded but not queued.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections import deque
+from collections.abc import AsyncIterable, Callable, Sequence
 from os import PathLike
-from typing import BinaryIO, Literal, Self
-
-from websockets.asyncio.connection import Connection
-from websockets.exceptions import ConnectionClosed
+from typing import BinaryIO, Self
 
 from .._errors import ProtocolError, ValidationError
 from ._audio import ByteOrder, decode_alaw, decode_l16, decode_mulaw, write_wav
-from ._events import (
-    ALAW,
-    L16,
-    MULAW,
-    Connected,
-    Dtmf,
-    Event,
-    Mark,
-    Media,
-    MediaFormat,
-    Start,
-    Stop,
-    parse_event,
-)
+from ._events import ALAW, L16, MULAW, Connected, Event, Media, MediaFormat, Start, parse_event
+from ._recording import Recording
+from ._state import EndReason, Gap, StreamState
 
-__all__ = ["EndReason", "Gap", "Session", "to_pcm16"]
+__all__ = ["MAX_QUEUE", "EndReason", "Gap", "Session", "check_byteorder", "to_pcm16"]
 
 logger = logging.getLogger("signalwire_streams.media")
 
-EndReason = Literal["stop", "close"]
-"""How a stream ended: a `stop` message, or the connection closing without one (both normal)."""
+MAX_QUEUE = 256
+"""Events queued for the handler at most (about 2.5 s of a both-tracks stream)."""
+_MALFORMED_LOGGED = 5  # per session, at WARNING; the rest at DEBUG, and a count at the end
 
 
-@dataclass(frozen=True, slots=True)
-class Gap:
-    """A break in numbering: `received` came where `expected` was due.
-
-    `kind` is "chunk" (per track, `track` set) or "sequence" (the `sequenceNumber` of all
-    messages, `track` None). `missing` is how many numbers were skipped; zero or less means a
-    number came again or out of order.
-    """
-
-    kind: Literal["chunk", "sequence"]
-    track: str | None
-    expected: int
-    received: int
-
-    @property
-    def missing(self) -> int:
-        return self.received - self.expected
-
-
-def check_byteorder(byteorder: str) -> ByteOrder:
+def check_byteorder(byteorder: object) -> ByteOrder:
     """`l16_byteorder` as given to `Session` or `serve`, checked before any audio arrives."""
     if byteorder == "little":
         return "little"
     if byteorder == "big":
         return "big"
     raise ValidationError("l16_byteorder", f"must be 'little' or 'big', not {byteorder!r:.40}")
+
+
+KEEP_AUDIO_SECONDS = 60.0
+"""What `keep_audio=True` keeps: the last minute of each track (480 kB of µ-law)."""
+MAX_KEEP_AUDIO = 3600.0
+
+
+def check_keep_audio(seconds: object) -> float:
+    """`keep_audio`: seconds of audio kept per track, a rolling window. True is a minute,
+    False or 0 none; whole calls go to disk with `Session.record` or `serve(record_dir=)`."""
+    if isinstance(seconds, bool):
+        return KEEP_AUDIO_SECONDS if seconds else 0.0
+    if not isinstance(seconds, int | float) or not 0 <= seconds <= MAX_KEEP_AUDIO:
+        raise ValidationError(
+            "keep_audio",
+            f"must be seconds of audio to keep per track, from 0 to {MAX_KEEP_AUDIO:g}, or "
+            "True (a minute); record whole calls with Session.record() or serve(record_dir=)",
+        )
+    return float(seconds)
 
 
 def to_pcm16(
@@ -79,185 +79,433 @@ def to_pcm16(
     raise ProtocolError(f"audio encoding {media_format.encoding!r} is not supported")
 
 
-class _Track:
-    __slots__ = ("audio", "frames", "last_chunk")
-
-    def __init__(self) -> None:
-        self.audio = bytearray()
-        self.frames = 0
-        self.last_chunk: int | None = None
-
-
 class Session:
-    """What one stream has sent so far: the start info, audio per track, gaps, DTMF, the end.
+    """What one stream sends: iterate it for events, or read what it has sent so far.
 
-    Iterate it (`async for event in session`) to handle events as they come; each is recorded
-    before it is yielded. Or `await session.collect()` to take the rest in one go. Give it any
-    async iterable of text messages: a websockets connection, or an ASGI app's receive loop.
-    Frames that break the protocol are skipped, counted in `malformed_frames` and logged.
+    `async for event in session` gives each event as it comes (`Connected`, `Start`,
+    `Media`, `Dtmf`, `Mark`, `Stop`, `UnknownEvent`); `await session.collect()` consumes to
+    the end. Frames that break the protocol are skipped, counted in `malformed_frames` and
+    logged. Give it an async iterable of text messages (a websockets connection, an ASGI
+    app's `iter_text()`), and `send=` an async function taking text to talk back; `serve`
+    and `asgi_app` make sessions themselves.
+
+    Memory is bounded whatever the call's length: no audio is kept unless `keep_audio` asks
+    for a rolling window of that many seconds per track, and `record(path)` writes the
+    whole call to a WAV file as it arrives.
     """
 
     def __init__(
         self,
-        messages: AsyncIterable[str | bytes],
+        messages: AsyncIterable[str | bytes] | None = None,
         *,
-        keep_audio: bool = True,
+        keep_audio: float | bool = 0.0,
         l16_byteorder: ByteOrder = "little",
         path: str | None = None,
+        send: Callable[[str], object] | None = None,
+        max_queue: int = MAX_QUEUE,
     ) -> None:
-        # A websockets connection is read with recv() directly: its async iterator is a
-        # generator around recv() that costs a step per frame, and frames are the hot path.
-        self._next: Callable[[], Awaitable[str | bytes]] = (
-            messages.recv if isinstance(messages, Connection) else messages.__aiter__().__anext__
-        )
-        self._keep_audio = keep_audio
+        self._state = StreamState(check_keep_audio(keep_audio))
         self._l16_byteorder: ByteOrder = check_byteorder(l16_byteorder)
+        if isinstance(max_queue, bool) or not isinstance(max_queue, int) or max_queue < 1:
+            raise ValidationError("max_queue", "must be a positive number of events")
+        self._max_queue = max_queue
         self.path = path
-        self.connected: Connected | None = None
-        self.start: Start | None = None
-        self.end: EndReason | None = None
-        self.gaps: list[Gap] = []
-        self.dtmf = ""
-        self.marks: list[str] = []
-        self.frames = 0
-        self.malformed_frames = 0
-        self._tracks: dict[str, _Track] = {}
-        self._last_sequence: int | None = None
+        self._messages = messages
+        self._reader: asyncio.Task[None] | None = None
+        self._queue: deque[Event] = deque()
+        self._iterating = False  # the handler has asked for an event: lossless from then on
+        self._draining = False  # collect(): events are recorded, not queued
+        self._overflowed = 0  # events not queued for a handler that had not iterated yet
+        self._waiter: asyncio.Future[None] | None = None
+        self._closed = False  # the connection is gone: nothing more will arrive
+        self._pause: Callable[[], object] | None = None
+        self._resume: Callable[[], object] | None = None
+        self._paused = False
+        self._recording: Recording | None = None
+        self._record_to: tuple[str | PathLike[str], Sequence[str] | None] | None = None
+        self._listeners: list[Callable[[Event], object]] = []  # with each event, as recorded
+        self._on_close: list[Callable[[], object]] = []
+        self._send_text = send
 
     def __repr__(self) -> str:
         return (
             f"Session(stream_sid={self.stream_sid!r}, call_sid={self.call_sid!r}, "
-            f"frames={self.frames}, gaps={len(self.gaps)}, end={self.end!r})"
+            f"frames={self.frames}, gaps={self.gap_count}, end={self.end!r})"
         )
 
-    # Consuming
+    # -- fed by a server, or by the reader task -------------------------------------------
 
-    def __aiter__(self) -> AsyncIterator[Event]:
+    def _attach(
+        self,
+        *,
+        send: Callable[[str], object] | None,
+        pause: Callable[[], object] | None,
+        resume: Callable[[], object] | None,
+    ) -> None:
+        """A server's hooks: how to send text, and how to stop and restart reading."""
+        self._send_text = send
+        self._pause, self._resume = pause, resume
+
+    def _deliver(self, message: str | bytes) -> None:
+        """One message from the peer, as read. After `stop`, nothing more is taken in."""
+        state = self._state
+        if state.end is not None:
+            return
+        try:
+            event = parse_event(message)
+            if type(event) is Media:
+                payload = None
+                if self._recording is not None or state.keep_audio:
+                    # Decoded only when kept (a handler that forwards base64 never pays
+                    # for it), and before anything changes: it may not be base64.
+                    payload = event.payload
+                state.record_media(event, payload)
+                if payload is not None and self._recording is not None:
+                    self._feed_recording(event, payload)
+            else:
+                state.record(event)
+                if type(event) is Start:
+                    self._start_recording(event)
+                elif state.end is not None:
+                    self._stopped()
+        except ProtocolError as error:
+            self._malformed(error)
+            return
+        if self._listeners:
+            for listener in self._listeners:
+                listener(event)
+        if self._draining:
+            return
+        queue = self._queue
+        if self._iterating:
+            queue.append(event)
+            waiter = self._waiter
+            if waiter is not None:
+                self._waiter = None
+                if not waiter.done():
+                    waiter.set_result(None)
+            if len(queue) >= self._max_queue and not self._paused and self._pause is not None:
+                self._paused = True
+                self._pause()
+        elif len(queue) < self._max_queue:
+            queue.append(event)
+        else:
+            self._overflowed += 1
+
+    def _stopped(self) -> None:
+        """`stop` arrived: the recording is finished and a waiting handler woken."""
+        self._end_recording()
+        self._wake()
+
+    def _wake(self) -> None:
+        waiter, self._waiter = self._waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def _finish(self) -> None:
+        """The connection is gone (after a `stop` or not): nothing more will arrive."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._state.end is None:
+            self._state.end = "close"
+        self._end_recording()
+        if self._state.malformed_frames > _MALFORMED_LOGGED:
+            logger.info(
+                "stream %s: skipped %d malformed frames in all",
+                self.stream_sid,
+                self._state.malformed_frames,
+            )
+        self._wake()
+        for closed in self._on_close:
+            closed()
+
+    def _malformed(self, error: ProtocolError) -> None:
+        self._state.malformed_frames += 1
+        level = logging.WARNING if self._state.malformed_frames <= _MALFORMED_LOGGED else 10
+        logger.log(level, "skipped a malformed frame on stream %s: %s", self.stream_sid, error)
+
+    def _ensure_reading(self) -> None:
+        """Start reading the messages given to the constructor, once, in a task."""
+        if self._messages is not None and self._reader is None and not self._closed:
+            self._reader = asyncio.get_running_loop().create_task(self._read(self._messages))
+
+    async def _read(self, messages: AsyncIterable[str | bytes]) -> None:
+        receive = getattr(messages, "recv", None)  # websockets: recv() skips a generator step
+        resumed = asyncio.Event()
+        self._pause, self._resume = resumed.clear, resumed.set
+        resumed.set()
+        try:
+            if receive is not None and callable(receive):
+                while True:
+                    self._deliver(await receive())
+                    await resumed.wait()
+            else:
+                async for message in messages:
+                    self._deliver(message)
+                    await resumed.wait()
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # the connection closed, cleanly or not
+            logger.debug("stream %s: reading ended: %s", self.stream_sid, type(error).__name__)
+        finally:
+            self._finish()
+
+    # -- the handler's side -----------------------------------------------------------------
+
+    def __aiter__(self) -> Self:
         return self
 
     async def __anext__(self) -> Event:
-        while self.end is None:
-            try:
-                message = await self._next()
-            except (StopAsyncIteration, ConnectionClosed):
-                self.end = "close"
-                break
-            try:
-                event = parse_event(message)
-                self._record(event)
-            except ProtocolError as error:
-                self.malformed_frames += 1
-                logger.warning("skipped a malformed frame on stream %s: %s", self.stream_sid, error)
-                continue
-            return event
-        raise StopAsyncIteration
+        queue = self._queue
+        if not queue or not self._iterating:
+            await self._wait_for_events()
+        event = queue.popleft()
+        if self._paused and len(queue) <= self._max_queue // 4:
+            self._paused = False
+            if self._resume is not None:
+                self._resume()
+        return event
+
+    async def _wait_for_events(self) -> None:
+        """Until an event is queued, or StopAsyncIteration once none will be."""
+        if not self._iterating:
+            self._iterating = True
+            self._draining = False
+            if self._overflowed:
+                logger.warning(
+                    "stream %s: the handler began reading events late; %d were not queued",
+                    self.stream_sid,
+                    self._overflowed,
+                )
+            self._ensure_reading()
+        queue = self._queue
+        while not queue:
+            if self._closed or self._state.end is not None:  # the connection, or `stop`
+                raise StopAsyncIteration
+            waiter = self._waiter = asyncio.get_running_loop().create_future()
+            await waiter
 
     async def collect(self) -> Self:
-        """Consume the stream to its end (`stop` or close) and return this session."""
-        async for _ in self:
-            pass
+        """Consume the stream to its end (`stop`, or the connection closing) and return this
+        session. Events are recorded, not queued: nothing wakes this task per frame."""
+        self._draining = True
+        self._queue.clear()
+        if self._paused:
+            self._paused = False
+            if self._resume is not None:
+                self._resume()
+        self._ensure_reading()
+        while not self._closed and self._state.end is None:
+            waiter = self._waiter = asyncio.get_running_loop().create_future()
+            await waiter
         return self
 
-    def _record(self, event: Event) -> None:
-        """Fold one event into the session; raises ProtocolError before changing anything."""
-        if type(event) is Media:  # the hot path: about fifty times a second per track
-            payload = event.payload if self._keep_audio else b""
-            if event.sequence_number is not None:
-                self._check_sequence(event.sequence_number)
-            track = self._tracks.get(event.track)
-            if track is None:
-                track = self._tracks[event.track] = _Track()
-            chunk = event.chunk
-            if chunk is not None:
-                expected = 1 if track.last_chunk is None else track.last_chunk + 1
-                if chunk != expected:
-                    self.gaps.append(Gap("chunk", event.track, expected, chunk))
-                track.last_chunk = chunk
-            track.frames += 1
-            track.audio += payload
-            self.frames += 1
-            return
-        self._check_sequence(getattr(event, "sequence_number", None))
-        if isinstance(event, Start):
-            self.start = event
-        elif isinstance(event, Dtmf):
-            self.dtmf += event.digit
-        elif isinstance(event, Mark):
-            self.marks.append(event.name)
-        elif isinstance(event, Stop):
-            self.end = "stop"
-        elif isinstance(event, Connected):
-            self.connected = event
+    async def wait_for_start(self, timeout: float | None = None) -> Start:
+        """The stream's `start` (at once if it has come); `TimeoutError` after `timeout`
+        seconds, `ProtocolError` if the connection closes first."""
+        self._ensure_reading()
+        if self.start is not None:
+            return self.start
+        loop = asyncio.get_running_loop()
+        arrived: asyncio.Future[None] = loop.create_future()
 
-    def _check_sequence(self, number: int | None) -> None:
-        if number is None:
-            return
-        expected = 1 if self._last_sequence is None else self._last_sequence + 1
-        if number != expected:
-            self.gaps.append(Gap("sequence", None, expected, number))
-        self._last_sequence = number
+        def arrive(*_: object) -> None:
+            if not arrived.done():
+                arrived.set_result(None)
 
-    # What was received
+        def watch(event: Event) -> None:
+            if type(event) is Start:
+                arrive()
+
+        self._listeners.append(watch)
+        self._on_close.append(arrive)
+        try:
+            async with asyncio.timeout(timeout):
+                await arrived
+        finally:
+            self._listeners.remove(watch)
+            self._on_close.remove(arrive)
+        if self.start is None:
+            raise ProtocolError("the connection closed before the stream's start")
+        return self.start
+
+    def add_listener(self, listener: Callable[[Event], object]) -> None:
+        """Call `listener(event)` with each event as it is recorded, before any handler sees
+        it, inline: no task switch, so the cheapest way to act on every frame (a running
+        tally, a voice-activity detector, handing audio to a thread). It must be quick and
+        must not block; what it raises goes to the server (which closes with 1011)."""
+        if not callable(listener):
+            raise ValidationError("listener", "must be a function taking an event")
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: Callable[[Event], object]) -> None:
+        """Stop calling a listener given to `add_listener`."""
+        self._listeners.remove(listener)
+
+    # -- what was received ------------------------------------------------------------------
+
+    @property
+    def connected(self) -> Connected | None:
+        return self._state.connected
+
+    @property
+    def start(self) -> Start | None:
+        return self._state.start
+
+    @property
+    def end(self) -> EndReason | None:
+        """How the stream ended: "stop" or "close" (both normal); None while it runs."""
+        return self._state.end
+
+    @property
+    def ended(self) -> bool:
+        return self._state.end is not None
 
     @property
     def stream_sid(self) -> str | None:
-        return None if self.start is None else self.start.stream_sid
+        start = self._state.start
+        return None if start is None else start.stream_sid
 
     @property
     def call_sid(self) -> str | None:
-        return None if self.start is None else self.start.call_sid
+        start = self._state.start
+        return None if start is None else start.call_sid
 
     @property
     def account_sid(self) -> str | None:
-        return None if self.start is None else self.start.account_sid
+        start = self._state.start
+        return None if start is None else start.account_sid
 
     @property
     def custom_parameters(self) -> dict[str, str]:
         """The stream's custom parameters (a copy; empty before `start`)."""
-        return {} if self.start is None else dict(self.start.custom_parameters)
+        start = self._state.start
+        return {} if start is None else dict(start.custom_parameters)
 
     @property
     def media_format(self) -> MediaFormat:
         """The format from `start`, or SignalWire's default (8 kHz µ-law) before it."""
-        return MediaFormat() if self.start is None else self.start.media_format
+        return self._state.media_format
 
     @property
-    def ended(self) -> bool:
-        return self.end is not None
+    def frames(self) -> int:
+        """Media frames received, on every track."""
+        return self._state.frames
+
+    @property
+    def malformed_frames(self) -> int:
+        return self._state.malformed_frames
+
+    @property
+    def untracked_frames(self) -> int:
+        """Media frames on tracks past the few kept (a hostile peer's made-up names)."""
+        return self._state.untracked_frames
+
+    @property
+    def gaps(self) -> list[Gap]:
+        """The first breaks in chunk or sequence numbering (at most 100; see `gap_count`)."""
+        return list(self._state.gaps)
+
+    @property
+    def gap_count(self) -> int:
+        return self._state.gap_count
+
+    @property
+    def dtmf(self) -> str:
+        """The keys pressed, the latest 256 (see `dtmf_count`)."""
+        return "".join(self._state.dtmf_digits)
+
+    @property
+    def dtmf_count(self) -> int:
+        return self._state.dtmf_count
+
+    @property
+    def marks(self) -> list[str]:
+        """The names of the marks echoed back, the latest 256 (see `mark_count`)."""
+        return list(self._state.mark_names)
+
+    @property
+    def mark_count(self) -> int:
+        return self._state.mark_count
 
     @property
     def tracks(self) -> tuple[str, ...]:
-        """Tracks that carried media, in the order they first did."""
-        return tuple(self._tracks)
+        """Tracks that carried media, in the order they first did (at most a few)."""
+        return tuple(self._state.tracks)
 
     def frames_on(self, track: str) -> int:
         """Media frames received on one track."""
-        state = self._tracks.get(track)
+        state = self._state.tracks.get(track)
         return 0 if state is None else state.frames
 
-    def payload(self, track: str = "inbound") -> bytes:
-        """One track's audio as received (in the stream's encoding), frames joined in order."""
-        state = self._tracks.get(track)
-        return b"" if state is None else bytes(state.audio)
-
-    def audio(self, track: str = "inbound") -> bytes:
-        """One track's audio as 16-bit little-endian PCM at `media_format.sample_rate`."""
-        return to_pcm16(self.payload(track), self.media_format, l16_byteorder=self._l16_byteorder)
-
     def duration(self, track: str = "inbound") -> float:
-        """Seconds of audio received on one track."""
+        """Seconds of audio received on one track (kept or not)."""
         per_second = self.media_format.bytes_per_second
         if not per_second:
             raise ProtocolError(f"audio encoding {self.media_format.encoding!r} is not supported")
-        return len(self.payload(track)) / per_second
+        state = self._state.tracks.get(track)
+        return 0.0 if state is None else state.bytes / per_second
+
+    def payload(self, track: str = "inbound") -> bytes:
+        """The audio kept of one track (the last `keep_audio` seconds), as received."""
+        state = self._state.tracks.get(track)
+        return b"" if state is None else b"".join(state.audio)
+
+    def audio(self, track: str = "inbound") -> bytes:
+        """The audio kept of one track as 16-bit little-endian PCM at the stream's rate."""
+        return to_pcm16(self.payload(track), self.media_format, l16_byteorder=self._l16_byteorder)
 
     def write_wav(
         self, destination: str | PathLike[str] | BinaryIO, tracks: Sequence[str] | None = None
     ) -> None:
-        """Write the audio to a WAV file: one channel per track (all received tracks by default)."""
+        """Write the audio kept to a WAV file: one channel per track (all kept by default)."""
         names = list(self.tracks if tracks is None else tracks) or ["inbound"]
-        rate = self.media_format.sample_rate
-        # A WAV header holds the bytes per second in 32 bits and per frame in 16.
-        if rate * 2 * len(names) > 0xFFFF_FFFF or 2 * len(names) > 0xFFFF:
-            raise ProtocolError(f"{len(names)} track(s) at {rate} Hz do not fit in a WAV file")
-        write_wav(destination, [self.audio(name) for name in names], sample_rate=rate)
+        write_wav(
+            destination,
+            [self.audio(name) for name in names],
+            sample_rate=self.media_format.sample_rate,
+        )
+
+    # -- recording --------------------------------------------------------------------------
+
+    def record(self, path: str | PathLike[str], tracks: Sequence[str] | None = None) -> None:
+        """Write this stream's audio to a WAV file as it arrives, from now to its end.
+
+        One channel per track (those `start` lists, or `tracks`). The header is rewritten
+        every second of audio, so the file is a valid WAV even if the process dies; it is
+        finished when the stream ends. Before `start`, recording begins with it.
+        """
+        if self._recording is not None or self._record_to is not None:
+            raise ValidationError("record", "this session is already being recorded")
+        self._record_to = (path, None if tracks is None else list(tracks))
+        if self.start is not None:
+            self._start_recording(self.start)
+
+    @property
+    def recording(self) -> str | None:
+        """The path of the WAV being written, if any."""
+        return None if self._recording is None else self._recording.path
+
+    def _start_recording(self, start: Start) -> None:
+        if self._record_to is None or self._recording is not None:
+            return
+        path, tracks = self._record_to
+        names = tracks or list(start.tracks) or ["inbound"]
+        self._recording = Recording(path, names, start.media_format.sample_rate)
+
+    def _feed_recording(self, event: Media, payload: bytes) -> None:
+        recording = self._recording
+        if recording is None or recording.closed:
+            return
+        try:
+            pcm = to_pcm16(payload, self.media_format, l16_byteorder=self._l16_byteorder)
+        except ProtocolError as error:
+            logger.warning("stream %s: recording stopped: %s", self.stream_sid, error)
+            recording.close()
+            return
+        recording.feed(event.track, pcm)
+
+    def _end_recording(self) -> None:
+        if self._recording is not None:
+            self._recording.close()

@@ -135,8 +135,11 @@ async def _send_oversized(connection: ClientConnection, sent: Sent) -> None:
     ends "receiver-closed"; if it takes the frame, streaming goes on.
     """
     size = OVERSIZED_FRAME_BYTES
-    head = b'{"event":"media","media":{"track":"inbound","payload":"'
     tail = b'"}}'
+    head = b'{"event":"media","media":{"track":"inbound","payload":"'
+    # JSON whitespace after the brace makes the payload a whole number of base64 quanta:
+    # the frame is a valid media event, only too big.
+    head = b"{" + b" " * (-(size - len(head) - len(tail)) % 4) + head[1:]
     mask = os.urandom(4)
     transport = connection.transport
     transport.write(struct.pack("!BBQ", 0x80 | Opcode.TEXT, 0x80 | 127, size) + mask)
