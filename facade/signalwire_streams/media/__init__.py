@@ -15,6 +15,7 @@ Also: `parse_event` for one message, `Session(connection)` inside an existing we
 ASGI app, and G.711/L16 codecs that need neither audioop nor numpy.
 """
 
+from ._asgi import ASGIApp, asgi_app
 from ._audio import (
     ByteOrder,
     decode_alaw,
@@ -49,6 +50,7 @@ __all__ = [
     "ALAW",
     "L16",
     "MULAW",
+    "ASGIApp",
     "ByteOrder",
     "Connected",
     "Dtmf",
@@ -64,6 +66,7 @@ __all__ = [
     "Start",
     "Stop",
     "UnknownEvent",
+    "asgi_app",
     "bearer_token_matches",
     "decode_alaw",
     "decode_l16",

@@ -239,11 +239,13 @@ class Session:
             if receive is not None and callable(receive):
                 while True:
                     self._deliver(await receive())
-                    await resumed.wait()
+                    if not resumed.is_set():
+                        await resumed.wait()
             else:
                 async for message in messages:
                     self._deliver(message)
-                    await resumed.wait()
+                    if not resumed.is_set():
+                        await resumed.wait()
         except asyncio.CancelledError:
             raise
         except Exception as error:  # the connection closed, cleanly or not

@@ -16,9 +16,10 @@ __all__ = ["LocalTLS"]
 class LocalTLS:
     """A throwaway certificate authority and a server certificate for loopback names.
 
-    Give `server_context()` to the receiver (`media.serve(..., ssl=...)`) and `ca_file` to the
-    `Emulator`, which then verifies the receiver like SignalWire verifies yours. Needs the
-    `trustme` package: `pip install 'signalwire-streams[testing]'`.
+    Give `server_context()` to the receiver (`media.serve(..., ssl=...)`), or `cert_file` and
+    `key_file` to a server that takes paths, and `ca_file` to the `Emulator`, which then
+    verifies the receiver like SignalWire verifies yours. The files last until `close()`.
+    Needs the `trustme` package: `pip install 'signalwire-streams[testing]'`.
     """
 
     def __init__(self, hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "::1")) -> None:
@@ -31,8 +32,16 @@ class LocalTLS:
         self._ca = trustme.CA(organization_name="signalwire-streams local CA")
         self._certificate = self._ca.issue_cert(*hosts)
         self._folder = tempfile.TemporaryDirectory(prefix="signalwire-streams-tls-")
-        self.ca_file = Path(self._folder.name) / "ca.pem"
+        folder = Path(self._folder.name)
+        self.ca_file = folder / "ca.pem"
         self._ca.cert_pem.write_to_path(str(self.ca_file))
+        # The same certificate as files, for servers that take paths (uvicorn's --ssl-*).
+        self.cert_file = folder / "cert.pem"
+        self.key_file = folder / "key.pem"
+        with self.cert_file.open("wb") as chain:
+            for pem in self._certificate.cert_chain_pems:
+                chain.write(pem.bytes())
+        self._certificate.private_key_pem.write_to_path(str(self.key_file))
 
     def __repr__(self) -> str:
         return f"LocalTLS(ca_file={str(self.ca_file)!r})"
