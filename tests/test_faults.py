@@ -34,7 +34,7 @@ from signalwire_streams import (
 )
 from signalwire_streams.testing import Emulator, Fault
 
-from tests.conftest import WSS_URL, Api
+from tests.helpers.clients import WSS_URL, Api
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 TIMEOUT = 0.3  # the client's, in the cases where the emulator answers too late

@@ -63,7 +63,8 @@ from signalwire_streams.media import (
 from signalwire_streams_api.api.default import create_call_stream, create_conference_stream
 from signalwire_streams_api.types import RawResponse, Response
 
-from tests.conftest import WSS_URL, examples
+from tests.conftest import examples
+from tests.helpers.clients import WSS_URL
 
 ACCOUNT = "b08dacad-2f6c-4de1-93d6-cc732e0c69c5"
 CALL = "76ac3c36-56da-4a3e-a0d6-b5f8df6da9ad"

@@ -14,7 +14,7 @@ from signalwire_streams import ProtocolError, ValidationError, _core
 from signalwire_streams.callbacks import compute_signature, validate_signature
 from signalwire_streams.media import Session, parse_event
 
-from tests.conftest import WSS_URL
+from tests.helpers.clients import WSS_URL
 
 ACCOUNT = "b08dacad-2f6c-4de1-93d6-cc732e0c69c5"
 CALL = "76ac3c36-56da-4a3e-a0d6-b5f8df6da9ad"

@@ -25,7 +25,7 @@ from signalwire_streams.media._server import MAX_MESSAGE_SIZE, MAX_QUEUE
 from signalwire_streams.testing import Emulator, EmulatorError, LocalTLS
 from signalwire_streams.testing._hostile import GARBAGE, OVERSIZED_FRAME_BYTES
 
-from tests.receivers import SPEED, TOKEN, chirp_wav, client_for, eventually, receiver
+from tests.helpers.receivers import SPEED, TOKEN, chirp_wav, client_for, eventually, receiver
 
 MiB = 2**20
 

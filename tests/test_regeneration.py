@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.peers import CALL, PROJECT, Peer
+from tests.helpers.peers import CALL, PROJECT, Peer
 
 ROOT = Path(__file__).resolve().parent.parent
 NEW_TRACK = "mixed_track"

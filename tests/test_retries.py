@@ -12,7 +12,7 @@ import pytest
 from signalwire_streams import APIConnectionError, ServerError, ValidationError
 from signalwire_streams.testing import Fault
 
-from tests.conftest import WSS_URL, Api
+from tests.helpers.clients import WSS_URL, Api
 
 
 def test_backoff_doubles_with_jitter_up_to_the_cap(api: Api) -> None:

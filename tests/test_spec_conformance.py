@@ -6,7 +6,7 @@ handed to openapi-core's OpenAPI 3.1 validators as werkzeug objects (openapi-cor
 werkzeug adapters); nothing in this file checks a field by hand.
 
 The base URL: the spec's server is `https://{space}.signalwire.com/api/laml/2010-04-01`.
-Cassettes are recorded with the host rewritten to example.signalwire.com (tests/cassettes.py),
+Cassettes are recorded with the host rewritten to example.signalwire.com (tests/helpers/cassettes.py),
 so their URIs match it as they are. The emulator serves the same path prefix on a loopback
 host: only its scheme and host are swapped for the cassettes' Space, the path is kept as sent,
 so the validator still matches (and checks) the `/api/laml/2010-04-01` prefix.
@@ -47,7 +47,7 @@ from vcr.serializers import yamlserializer
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Response
 
-from tests.cassettes import REPLAY_HOST
+from tests.helpers.cassettes import REPLAY_HOST
 
 ROOT = Path(__file__).resolve().parent.parent
 CASSETTES = ROOT / "tests" / "cassettes"
