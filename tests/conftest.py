@@ -17,19 +17,15 @@ from signalwire_streams.testing import Emulator
 
 from tests.helpers.clients import Api
 
-# Hypothesis (tests/test_hostile_*.py). The default profile is deterministic, so that CI runs
-# the same examples every time; HYPOTHESIS_PROFILE=explore searches ten times as far with
-# fresh random examples on each run (a failure prints the seed and a blob to replay it).
+# Hypothesis (the hostile-input tests; `examples(n)` is in tests/helpers/strategies.py). The
+# default profile is deterministic, so that CI runs the same examples every time;
+# HYPOTHESIS_PROFILE=explore searches ten times as far with fresh random examples on each
+# run (a failure prints the seed and a blob to replay it).
 settings.register_profile("default", derandomize=True, database=None, deadline=None)
 settings.register_profile(
     "explore", max_examples=1000, derandomize=False, database=None, deadline=None, print_blob=True
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
-
-
-def examples(n: int) -> settings:
-    """`n` examples under the default profile (100 per test), scaled with the loaded one."""
-    return settings(max_examples=max(1, n * settings.default.max_examples // 100))
 
 
 @pytest.fixture(autouse=True)

@@ -20,9 +20,8 @@ from signalwire_streams import AsyncClient, Client, SignalWireError, ValidationE
 from signalwire_streams._validation import MAX_SEGMENT
 from signalwire_streams.testing import Emulator
 
-from tests.conftest import examples
 from tests.helpers.clients import WSS_URL
-from tests.test_hostile_input import CREATE_ARGS, KINDS, NEAR_SIDS, SID, TEXT, arg
+from tests.helpers.strategies import CREATE_ARGS, KINDS, NEAR_SIDS, SID, TEXT, arg, examples
 
 # Documented limits. The client refuses over 99 parameters, and a name over MAX_SEGMENT
 # (20,000) characters once percent-encoded: such a name is asserted to be refused, with
