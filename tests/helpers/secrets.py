@@ -1,7 +1,7 @@
 """Fake secrets, and the check that none of them shows up where it must not.
 
-The REST side's end-to-end check is tests/test_secrets.py; the media side's is in
-tests/test_media_loop.py and the command line's in tests/test_cli.py, next to their
+The REST side's end-to-end check is tests/rest/test_secrets.py; the media side's is in
+tests/media/test_loop.py and the command line's in tests/cli/test_cli.py, next to their
 fixtures. Each pushes these through its inputs and runs `assert_clean` over what comes out.
 """
 

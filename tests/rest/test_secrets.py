@@ -1,8 +1,11 @@
 """Fake secrets pushed through every input of the REST side reach no log record, repr,
 exception or cassette: the API token, the WebSocket bearer token and the signing key, with
 every logger at DEBUG. The secrets and `assert_clean` are tests/helpers/secrets.py's; the
-media side's end-to-end check is in test_media_loop.py and the command line's in
-test_cli.py, next to their fixtures."""
+media side's end-to-end check is in tests/media/test_loop.py and the command line's in
+tests/cli/test_cli.py, next to their fixtures.
+
+Here rather than in tests/project/: every scenario goes through the REST clients and the
+cassettes they record; the media and command-line checks live with their own features."""
 
 from __future__ import annotations
 
@@ -19,11 +22,9 @@ import vcr
 from signalwire_streams import AsyncClient, Client, SignalWireError
 from signalwire_streams.testing import Emulator
 
-from tests.helpers.cassettes import PLACEHOLDER_PREFIX, UUID, Scrubber, vcr_options
+from tests.helpers.cassettes import CASSETTES, PLACEHOLDER_PREFIX, UUID, Scrubber, vcr_options
 from tests.helpers.clients import WSS_URL
 from tests.helpers.secrets import API_TOKEN, BEARER, assert_clean, exception_text
-
-CASSETTES = Path(__file__).parent / "cassettes"
 
 
 @pytest.fixture

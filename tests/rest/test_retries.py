@@ -1,6 +1,6 @@
 """The retry settings: where they are set, how they combine, and the waits between tries.
 
-What each failure leads to is the fault suite's (`tests/test_faults.py`); here the emulator
+What each failure leads to is the fault suite's (`tests/rest/test_faults.py`); here the emulator
 counts requests while the settings change, and an injected sleep records the waits.
 """
 

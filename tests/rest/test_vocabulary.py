@@ -9,7 +9,6 @@ names to the generated code.
 from __future__ import annotations
 
 from enum import StrEnum
-from pathlib import Path
 from typing import get_args
 
 import pytest
@@ -28,7 +27,9 @@ from signalwire_streams_api.models.status_callback_method import StatusCallbackM
 from signalwire_streams_api.models.stream_codec import StreamCodecValue
 from signalwire_streams_api.models.track import TrackValue
 
-SPEC = yaml.safe_load((Path(__file__).parent.parent / "openapi" / "streams.yaml").read_text())
+from tests.helpers.paths import SPEC as SPEC_FILE
+
+SPEC = yaml.safe_load(SPEC_FILE.read_text())
 SCHEMAS = SPEC["components"]["schemas"]
 
 ENUMS: list[tuple[str, type[StrEnum], object]] = [
