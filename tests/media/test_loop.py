@@ -54,12 +54,6 @@ from tests.helpers.secrets import (
 )
 
 
-@pytest.fixture(scope="module")
-def tls() -> Iterator[LocalTLS]:
-    with LocalTLS() as local:
-        yield local
-
-
 @dataclass
 class CallbackSink:
     """An https endpoint that keeps every request it gets, as sent."""
