@@ -31,8 +31,8 @@ from tests.helpers.strategies import CREATE_ARGS, KINDS, NEAR_SIDS, SID, TEXT, a
 MAX_PARAMETERS = 99
 HUGE = 10_000  # bytes of UTF-8: at most 30 kB percent-encoded
 
-# Every code point but lone surrogates (no UTF-8 form: refused, tests/test_hostile_regressions.py),
-# with the characters that matter to form and path encoding, and astral ones, made common.
+# Every code point but lone surrogates (no UTF-8 form: refused, test_hostile_arguments.py), with
+# the characters that matter to form and path encoding, and astral ones, made common.
 CHAR = st.one_of(
     st.characters(exclude_categories=["Cs"]),
     st.characters(min_codepoint=0x10000, exclude_categories=["Cs"]),
