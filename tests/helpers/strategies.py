@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import json
 from types import MappingProxyType
-from typing import Any
+from typing import Any, get_args
 
 from hypothesis import settings
 from hypothesis import strategies as st
-from signalwire_streams import _core
+from signalwire_streams import Codec, StatusCallbackMethod, Track
 
 from tests.helpers.clients import WSS_URL
 
@@ -204,19 +204,23 @@ def mostly_valid(
     return draw_arguments()
 
 
+# The wire vocabulary, from the public Literals (the spec's values, in its order).
+TRACKS: tuple[str, ...] = get_args(Track)
+CALLBACK_METHODS: tuple[str, ...] = get_args(StatusCallbackMethod)
+CODECS: tuple[str, ...] = get_args(Codec)
 VALID_CREATE = {
     "parent_sid": SID,
     "url": st.sampled_from(
         [WSS_URL, "wss://127.0.0.1:8443/a", "wss://[::1]/", "wss://ü.example/é"]
     ),
     "name": TEXT,
-    "track": st.sampled_from(_core.TRACKS),
+    "track": st.sampled_from(TRACKS),
     "status_callback": st.sampled_from(["https://h.example/cb", "http://127.0.0.1:1/é?a=b&c#d"]),
-    "status_callback_method": st.sampled_from(_core.CALLBACK_METHODS),
+    "status_callback_method": st.sampled_from(CALLBACK_METHODS),
     "parameters": st.dictionaries(TEXT, TEXT, max_size=6),
     "authorization_bearer_token": TEXT,
     "extra_fields": st.dictionaries(TEXT, TEXT, max_size=3),
-    "codec": st.sampled_from(_core.CODECS),
+    "codec": st.sampled_from(CODECS),
     "real_time": st.booleans(),
     "max_retries": st.integers(0, 5),
     "retry_ambiguous": st.booleans(),
@@ -228,13 +232,13 @@ CREATE_ARGS = mostly_valid(
     },
     {
         "name": arg(TEXT, None),
-        "track": arg(st.sampled_from(_core.TRACKS), "inbound", "BOTH_TRACKS", "", None),
+        "track": arg(st.sampled_from(TRACKS), "inbound", "BOTH_TRACKS", "", None),
         "status_callback": arg(url(("https", "http", "HTTPS", "ftp", "wss")), None),
-        "status_callback_method": arg(st.sampled_from(_core.CALLBACK_METHODS), "get", "PUT", ""),
+        "status_callback_method": arg(st.sampled_from(CALLBACK_METHODS), "get", "PUT", ""),
         "parameters": arg(MAPPING, None),
         "authorization_bearer_token": arg(TEXT, None),
         "extra_fields": arg(EXTRA_FIELDS, None),
-        "codec": arg(st.sampled_from(_core.CODECS), "pcmu", "L16@8000h", None),
+        "codec": arg(st.sampled_from(CODECS), "pcmu", "L16@8000h", None),
         "real_time": arg(st.booleans(), 0, 1, "true", None),
         "max_retries": arg(st.integers(0, 5), -1, 2**100, True, 2.0, "2", None),
         "retry_ambiguous": arg(st.booleans(), 0, 1, "true", None),
