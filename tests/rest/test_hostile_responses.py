@@ -9,17 +9,24 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 import pytest
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
-from signalwire_streams import APIStatusError, SignalWireError, Stream, _answers, _config, _core
-from signalwire_streams_api.api.default import create_call_stream, create_conference_stream
-from signalwire_streams_api.types import RawResponse, Response
+from signalwire_streams import (
+    APIStatusError,
+    BadRequestError,
+    Client,
+    RateLimitError,
+    SignalWireError,
+    Stream,
+)
 
+from tests.helpers.canned import CALL, Canned, OutOfAnswers, answer
 from tests.helpers.clients import WSS_URL
 from tests.helpers.strategies import (
     ANY_CHAR,
@@ -33,30 +40,40 @@ from tests.helpers.strategies import (
     examples,
 )
 
-ACCOUNT = "b08dacad-2f6c-4de1-93d6-cc732e0c69c5"
-CALL = "76ac3c36-56da-4a3e-a0d6-b5f8df6da9ad"
+
+@dataclass(frozen=True)
+class Operation:
+    """A create or a stop through the public client; `max_retries` is its own, if any."""
+
+    name: str
+    send: Callable[[Client], Stream]
+    max_retries: int | None = None
+
+    def __repr__(self) -> str:
+        return self.name
 
 
 OPERATIONS = [
-    _core.create_stream(ACCOUNT, "call", CALL, WSS_URL, name="asr"),
-    _core.create_stream(ACCOUNT, "conference", CALL, WSS_URL, retry_ambiguous=True),
-    _core.create_stream(ACCOUNT, "call", CALL, WSS_URL, max_retries=1, retry_ambiguous=False),
-    _core.stop_stream(ACCOUNT, "call", CALL, "asr"),
-    _core.stop_stream(ACCOUNT, "conference", CALL, "asr", max_retries=0),
+    Operation("create, named", lambda sw: sw.streams.create(CALL, WSS_URL, name="asr")),
+    Operation(
+        "conference create, retry_ambiguous",
+        lambda sw: sw.conference_streams.create(CALL, WSS_URL, retry_ambiguous=True),
+    ),
+    Operation(
+        "create, max_retries=1",
+        lambda sw: sw.streams.create(CALL, WSS_URL, max_retries=1, retry_ambiguous=False),
+        max_retries=1,
+    ),
+    Operation("stop", lambda sw: sw.streams.stop(CALL, "asr")),
+    Operation(
+        "conference stop, max_retries=0",
+        lambda sw: sw.conference_streams.stop(CALL, "asr", max_retries=0),
+        max_retries=0,
+    ),
 ]
-
-
-def client_settings(max_retries: int, retry_ambiguous: bool) -> _config.Settings:
-    return _config.resolve_settings(
-        ACCOUNT,
-        "token",
-        "example",
-        timeout=1,
-        max_retries=max_retries,
-        retry_ambiguous=retry_ambiguous,
-        env={},
-    )
-
+# The longest wait before a retry, as the README says: backoff up to 8 s, and a Retry-After
+# honoured up to 60 s.
+LONGEST_WAIT = 60.0
 
 MONTHS = ("Jan", "Feb", "Dec", "Foo", "")
 # Years past 2**31 - 1 overflow in the standard library's date code.
@@ -163,16 +180,6 @@ BODIES = st.one_of(
 )
 
 
-def response(status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> RawResponse:
-    return RawResponse(status, httpx.Headers(headers), body)
-
-
-def parsed(kind: str, answer: RawResponse) -> Response[Any]:
-    """The answer as the generated code reads it for a create of `kind`."""
-    endpoint = create_call_stream if kind == "call" else create_conference_stream
-    return endpoint.parse_response(answer)
-
-
 def check_status_error(error: APIStatusError) -> None:
     """A short message on one line; a finite, non-negative retry_after if any."""
     text = str(error)
@@ -195,30 +202,37 @@ def check_status_error(error: APIStatusError) -> None:
     ),
 )
 def test_attempts_end_in_a_stream_a_retry_or_a_signalwire_error(
-    operation: _core.Operation,
+    operation: Operation,
     max_retries: int,
     retry_ambiguous: bool,
     answers: list[tuple[int, Any, bytes]],
 ) -> None:
-    attempts = _core.Attempts(operation, client_settings(max_retries, retry_ambiguous))
-    for retries, (status, headers, body) in enumerate(answers):
-        assert retries <= attempts.max_retries  # each answer before this one was retried
-        try:
-            outcome = attempts.after_response(response(status, headers, body))
-        except APIStatusError as error:
-            assert not 200 <= status < 300 and error.status_code == status
-            assert error.attempts == retries + 1
-            check_status_error(error)
-            return
-        except SignalWireError:
-            assert 200 <= status < 300
-            return
-        if isinstance(outcome, Stream):
-            assert 200 <= status < 300 and isinstance(outcome.sid, str) and outcome.sid
-            return
-        assert isinstance(outcome, _core.RetryIn), outcome
-        assert math.isfinite(outcome.seconds)
-        assert 0 <= outcome.seconds <= max(_config.MAX_RETRY_DELAY, _config.MAX_RETRY_AFTER)
+    canned = Canned(*(answer(status, headers, body) for status, headers, body in answers))
+    client = canned.client(max_retries=max_retries, retry_ambiguous=retry_ambiguous)
+    limit = max_retries if operation.max_retries is None else operation.max_retries
+    try:
+        outcome: Stream | SignalWireError | None = operation.send(client)
+    except SignalWireError as error:
+        outcome = error
+    except OutOfAnswers:  # every answer was retried
+        outcome = None
+    sent = len(canned.requests)
+    assert sent - 1 <= limit  # each answer before the last one sent was retried
+    # A wait before each retry, finite and within bounds.
+    assert len(canned.sleeps) == sent - 1
+    assert all(math.isfinite(wait) and 0 <= wait <= LONGEST_WAIT for wait in canned.sleeps)
+    event(f"ends in {'a retry with no answer left' if outcome is None else type(outcome).__name__}")
+    if outcome is None:
+        return
+    status = answers[sent - 1][0]
+    if isinstance(outcome, APIStatusError):
+        assert not 200 <= status < 300 and outcome.status_code == status
+        assert outcome.attempts == sent
+        check_status_error(outcome)
+    elif isinstance(outcome, SignalWireError):
+        assert 200 <= status < 300
+    else:
+        assert 200 <= status < 300 and isinstance(outcome.sid, str) and outcome.sid
 
 
 @examples(600)
@@ -228,26 +242,31 @@ def test_attempts_end_in_a_stream_a_retry_or_a_signalwire_error(
     headers=HEADERS,
     body=BODIES,
 )
-def test_parse_stream_and_status_error_never_raise_anything_else(
+def test_any_answer_ends_in_a_stream_or_a_short_signalwire_error(
     kind: Any, status: int, headers: list[tuple[bytes, bytes]], body: bytes
 ) -> None:
-    answer = response(status, headers, body)
+    """A 2xx is read as a stream or refused; any other status becomes an APIStatusError,
+    with the Retry-After of its headers, if usable, as `retry_after`."""
+    canned = Canned(answer(status, headers, body))
+    client = canned.client(max_retries=0)
+    streams = client.streams if kind == "call" else client.conference_streams
     try:
-        stream = _answers.parse_stream(kind, parsed(kind, answer))
+        stream = streams.create(CALL, WSS_URL)
+    except APIStatusError as error:
+        assert not 200 <= status < 300 and error.status_code == status and error.attempts == 1
+        check_status_error(error)
+        return
     except SignalWireError as error:
+        assert 200 <= status < 300
         assert isinstance(str(error), str)
-    else:
-        assert isinstance(stream, Stream) and stream.sid
-        assert stream.date_updated is None or stream.date_updated.tzinfo is not None
-        assert all(
-            value is None or isinstance(value, str)
-            for value in (stream.account_sid, stream.call_sid, stream.conference_sid, stream.uri)
-        )
-    error = _answers.status_error(parsed(kind, answer), attempts=1)
-    assert isinstance(error, APIStatusError) and error.status_code == status
-    check_status_error(error)
-    hint = _answers.retry_after(answer.headers)
-    assert hint is None or (math.isfinite(hint) and hint >= 0)
+        return
+    assert 200 <= status < 300
+    assert isinstance(stream, Stream) and stream.sid
+    assert stream.date_updated is None or stream.date_updated.tzinfo is not None
+    assert all(
+        value is None or isinstance(value, str)
+        for value in (stream.account_sid, stream.call_sid, stream.conference_sid, stream.uri)
+    )
 
 
 # The minimal examples of bugs the properties above found, kept after their fixes.
@@ -257,20 +276,24 @@ def test_parse_stream_and_status_error_never_raise_anything_else(
 def test_an_http_date_with_a_huge_year_is_ignored(where: str) -> None:
     date = "Mon, 01 Jan 2147483648 00:00:00 GMT"
     if where == "retry-after":
-        assert _answers.retry_after({"retry-after": date}) is None
+        client = Canned(answer(429, [("Retry-After", date)], {})).client(max_retries=0)
+        with pytest.raises(RateLimitError) as caught:
+            client.streams.create(CALL, WSS_URL)
+        assert caught.value.retry_after is None
     else:
-        answer = response(200, [], json.dumps({"sid": "x", "date_updated": date}).encode())
-        assert _answers.parse_stream("call", parsed("call", answer)).date_updated is None
+        client = Canned(answer(200, [], {"sid": "x", "date_updated": date})).client()
+        assert client.streams.create(CALL, WSS_URL).date_updated is None
 
 
 @pytest.mark.parametrize("status", [200, 400])
 def test_a_deeply_nested_body_is_not_json(status: int) -> None:
-    answer = response(status, [], b"[" * 100_000 + b"]" * 100_000)
+    client = Canned(answer(status, [], b"[" * 100_000 + b"]" * 100_000)).client(max_retries=0)
     with pytest.raises(SignalWireError):
-        _core.Attempts(OPERATIONS[0], client_settings(0, False)).after_response(answer)
+        client.streams.create(CALL, WSS_URL, name="asr")
 
 
 def test_an_error_with_a_long_code_has_a_short_message() -> None:
-    answer = response(400, [], json.dumps({"code": "x" * 1000}).encode())
-    error = _answers.status_error(parsed("call", answer), attempts=1)
-    assert len(str(error)) <= 200
+    client = Canned(answer(400, [], {"code": "x" * 1000})).client(max_retries=0)
+    with pytest.raises(BadRequestError) as caught:
+        client.streams.create(CALL, WSS_URL)
+    assert len(str(caught.value)) <= 200
