@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from signalwire_streams._config import base_url_for
+from signalwire_streams import Client
 from signalwire_streams.testing import Emulator
 
 # Where pytest-recording keeps tests/rest/test_cassettes.py's recordings: beside the module,
@@ -101,7 +101,8 @@ class Target:
     def real_host(self) -> str | None:
         if self.mode == "replay":
             return None
-        return urlsplit(base_url_for(self.settings["space"])).netloc
+        with Client(**self.settings) as client:  # the Space's host, as the client resolves it
+            return urlsplit(client.base_url).netloc
 
     def fault(self, status: int, body: object = None, **options: Any) -> None:
         """Make the emulator fail the next request; recorded, so a replay needs nothing."""
