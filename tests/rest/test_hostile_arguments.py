@@ -2,8 +2,10 @@
 or ValidationError, whatever it is given.
 
 Property-based (hypothesis), with the strategies of tests/helpers/strategies.py: valid
-values, near-valid ones and arbitrary objects. The minimal examples of the bugs these found
-stay at the end as plain regression tests.
+values, near-valid ones and arbitrary objects. Creates and stops go through a public
+`Client` on a canned transport (tests/helpers/canned.py), and what is checked is the request
+it actually sent. The minimal examples of the bugs these found stay at the end as plain
+regression tests.
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
 """Hostile answers: whatever status, headers and body come back, a create or a stop ends in
 a `Stream`, a retry within bounds, or one of the package's errors with a short message.
 
-Property-based (hypothesis), with the strategies of tests/helpers/strategies.py. The
-minimal examples of the bugs these found stay at the end as plain regression tests.
+Property-based (hypothesis), with the strategies of tests/helpers/strategies.py. Each
+answer comes from a canned transport under a public `Client` (tests/helpers/canned.py),
+whose `sleep=` records the waits between tries. The minimal examples of the bugs these
+found stay at the end as plain regression tests.
 """
 
 from __future__ import annotations
