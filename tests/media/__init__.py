@@ -1,1 +1,1 @@
-"""The media plane: events, audio, the server and its sessions."""
+"""The media plane: events, audio, the server and session loop, and media faults."""

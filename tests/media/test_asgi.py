@@ -17,7 +17,6 @@ import sys
 import textwrap
 import time
 import wave
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -25,7 +24,7 @@ import pytest
 import websockets
 from signalwire_streams.testing import Emulator, LocalTLS
 
-from tests.receivers import SPEED, TOKEN, client_for, eventually
+from tests.helpers.receivers import SPEED, TOKEN, client_for, eventually
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -79,12 +78,6 @@ app = Starlette(routes=[WebSocketRoute("/calls/media", media_route)])
 def _free_port() -> int:
     with socket.create_server(("127.0.0.1", 0)) as probe:
         return int(probe.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def tls() -> Iterator[LocalTLS]:
-    with LocalTLS() as local:
-        yield local
 
 
 class Uvicorn:

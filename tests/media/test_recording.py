@@ -24,15 +24,9 @@ from signalwire_streams import ValidationError, media
 from signalwire_streams.media._server import recording_path
 from signalwire_streams.testing import Emulator, LocalTLS
 
-from tests.receivers import SPEED, TOKEN, chirp_wav, client_for, eventually, receiver
+from tests.helpers.receivers import SPEED, TOKEN, chirp_wav, client_for, eventually, receiver
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def tls() -> Iterator[LocalTLS]:
-    with LocalTLS() as local:
-        yield local
 
 
 def _start(tracks: list[str], sid: str = "MZ1", rate: int = 8000, encoding: str = "") -> str:

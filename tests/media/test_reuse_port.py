@@ -18,7 +18,7 @@ from pathlib import Path
 
 from signalwire_streams.testing import Emulator, LocalTLS
 
-from tests.receivers import SPEED, TOKEN, client_for, eventually
+from tests.helpers.receivers import SPEED, TOKEN, client_for, eventually
 
 SERVER = """
 import asyncio, json, os, ssl, sys

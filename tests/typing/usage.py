@@ -1,4 +1,4 @@
-"""Checked by mypy --strict (tests/test_project.py): what users write must type-check."""
+"""Checked by mypy --strict (tests/project/test_project.py): what users write must type-check."""
 
 from __future__ import annotations
 

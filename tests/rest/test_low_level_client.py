@@ -35,7 +35,7 @@ from signalwire_streams_api.models import (
 )
 from signalwire_streams_api.types import RawResponse
 
-from tests.conftest import WSS_URL
+from tests.helpers.clients import WSS_URL
 
 STOP = StopStreamRequest(status=StopStatus.STOPPED)
 

@@ -11,12 +11,16 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from signalwire_streams._config import base_url_for
+from signalwire_streams import Client
 from signalwire_streams.testing import Emulator
 
+# Where pytest-recording keeps tests/rest/test_cassettes.py's recordings: beside the module,
+# in cassettes/<module name>/.
+CASSETTES = Path(__file__).resolve().parents[1] / "rest" / "cassettes"
 PLACEHOLDER_PREFIX = "00000000-0000-4000-8000-"
 REPLAY_HOST = "example.signalwire.com"
 REPLAY_SPACE = f"https://{REPLAY_HOST}"
@@ -97,7 +101,8 @@ class Target:
     def real_host(self) -> str | None:
         if self.mode == "replay":
             return None
-        return urlsplit(base_url_for(self.settings["space"])).netloc
+        with Client(**self.settings) as client:  # the Space's host, as the client resolves it
+            return urlsplit(client.base_url).netloc
 
     def fault(self, status: int, body: object = None, **options: Any) -> None:
         """Make the emulator fail the next request; recorded, so a replay needs nothing."""

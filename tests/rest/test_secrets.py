@@ -1,8 +1,11 @@
-"""Fake secrets pushed through every input reach no log record, repr, exception, cassette or
-CLI output: the API token, the WebSocket bearer token and the signing key, with every logger
-at DEBUG. This file holds the REST side; the media side's end-to-end check is in
-test_media_loop.py and the command line's in test_cli.py, next to their fixtures, using
-`SECRETS` and `assert_clean` from here."""
+"""Fake secrets pushed through every input of the REST side reach no log record, repr,
+exception or cassette: the API token, the WebSocket bearer token and the signing key, with
+every logger at DEBUG. The secrets and `assert_clean` are tests/helpers/secrets.py's; the
+media side's end-to-end check is in tests/media/test_loop.py and the command line's in
+tests/cli/test_cli.py, next to their fixtures.
+
+Here rather than in tests/project/: every scenario goes through the REST clients and the
+cassettes they record; the media and command-line checks live with their own features."""
 
 from __future__ import annotations
 
@@ -10,7 +13,6 @@ import asyncio
 import logging
 import re
 import socket
-import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,16 +22,9 @@ import vcr
 from signalwire_streams import AsyncClient, Client, SignalWireError
 from signalwire_streams.testing import Emulator
 
-from tests.cassettes import PLACEHOLDER_PREFIX, UUID, Scrubber, vcr_options
-from tests.conftest import WSS_URL
-
-API_TOKEN = "FAKE-api-token-9f8e7d6c5b4a"
-BEARER = "FAKE-bearer-token-1a2b3c4d5e"
-SIGNING_KEY = "FAKE-signing-key-0f1e2d3c4b"
-WRONG_API_TOKEN = "FAKE-wrong-api-token-77aa66"
-WRONG_BEARER = "FAKE-wrong-bearer-5e6f7a8b9c"
-SECRETS = (API_TOKEN, BEARER, SIGNING_KEY, WRONG_API_TOKEN, WRONG_BEARER)
-CASSETTES = Path(__file__).parent / "cassettes"
+from tests.helpers.cassettes import CASSETTES, PLACEHOLDER_PREFIX, UUID, Scrubber, vcr_options
+from tests.helpers.clients import WSS_URL
+from tests.helpers.secrets import API_TOKEN, BEARER, assert_clean, exception_text
 
 
 @pytest.fixture
@@ -45,15 +40,6 @@ def all_logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
     for name in ("signalwire_streams", "httpx", "httpcore"):
         caplog.set_level(logging.DEBUG, logger=name)
     return caplog
-
-
-def assert_clean(text: str, where: str) -> None:
-    for secret in SECRETS:
-        assert secret not in text, f"a secret leaked into {where}"
-
-
-def exception_text(error: BaseException) -> str:
-    return "".join(traceback.format_exception(error)) + repr(error) + repr(vars(error))
 
 
 def _scenarios(emulator: Emulator, hanging_port: int) -> list[tuple[str, Callable[..., Any]]]:

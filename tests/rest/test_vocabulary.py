@@ -9,13 +9,12 @@ names to the generated code.
 from __future__ import annotations
 
 from enum import StrEnum
-from pathlib import Path
 from typing import get_args
 
 import pytest
 import signalwire_streams
 import yaml
-from signalwire_streams import _core
+from signalwire_streams import ValidationError
 from signalwire_streams_api.models import (
     CreateCallStreamRequest,
     CreateConferenceStreamRequest,
@@ -28,7 +27,11 @@ from signalwire_streams_api.models.status_callback_method import StatusCallbackM
 from signalwire_streams_api.models.stream_codec import StreamCodecValue
 from signalwire_streams_api.models.track import TrackValue
 
-SPEC = yaml.safe_load((Path(__file__).parent.parent / "openapi" / "streams.yaml").read_text())
+from tests.helpers.canned import CALL, Canned, answer, form_of
+from tests.helpers.clients import WSS_URL
+from tests.helpers.paths import SPEC as SPEC_FILE
+
+SPEC = yaml.safe_load(SPEC_FILE.read_text())
 SCHEMAS = SPEC["components"]["schemas"]
 
 ENUMS: list[tuple[str, type[StrEnum], object]] = [
@@ -55,10 +58,28 @@ def test_the_facade_s_names_are_the_generated_ones() -> None:
     assert sorted(StreamStatus) == sorted(SCHEMAS["StreamStatus"]["enum"])
 
 
+# Each checked argument of a conference create, its spec enum and its form field.
+CHOICES = [
+    ("track", "Track", "Track"),
+    ("status_callback_method", "StatusCallbackMethod", "StatusCallbackMethod"),
+    ("codec", "StreamCodec", "StreamCodec"),
+]
+
+
 def test_the_facade_checks_against_the_generated_values() -> None:
-    assert tuple(SCHEMAS["Track"]["enum"]) == _core.TRACKS
-    assert tuple(SCHEMAS["StatusCallbackMethod"]["enum"]) == _core.CALLBACK_METHODS
-    assert tuple(SCHEMAS["StreamCodec"]["enum"]) == _core.CODECS
+    """Every value of the spec's enum is accepted and sent as is; anything else is refused
+    with the spec's values, in its order."""
+    for option, schema, wire in CHOICES:
+        values = SCHEMAS[schema]["enum"]
+        canned = Canned(*(answer() for _ in values))
+        client = canned.client()
+        for value in values:
+            client.conference_streams.create(CALL, WSS_URL, **{option: value})
+        assert [dict(form_of(request))[wire] for request in canned.requests] == values
+        with pytest.raises(ValidationError) as caught:
+            client.conference_streams.create(CALL, WSS_URL, **{option: "not-in-the-spec"})
+        assert caught.value.field == option
+        assert caught.value.rule.startswith(f"must be one of {', '.join(values)};")
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from signalwire_streams import (
     UnprocessableEntityError,
 )
 
-from tests.conftest import WSS_URL, Api
+from tests.helpers.clients import WSS_URL, Api
 
 FLAT = {
     "code": 10000,

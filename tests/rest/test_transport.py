@@ -27,8 +27,8 @@ from signalwire_streams import (
 from signalwire_streams_api.errors import AttemptTimeout
 from signalwire_streams_api.types import encode_form
 
-from tests.conftest import WSS_URL
-from tests.peers import CALL, PROJECT, Peer
+from tests.helpers.clients import WSS_URL
+from tests.helpers.peers import CALL, PROJECT, Peer
 
 TOKEN = "PT-transport-test"
 

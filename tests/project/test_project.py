@@ -10,7 +10,8 @@ from pathlib import Path
 import signalwire_streams
 import signalwire_streams.testing
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers.paths import ROOT
+
 STATUS_ERRORS = (
     "BadRequestError",
     "AuthenticationError",

@@ -15,7 +15,6 @@ import re
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,9 +33,9 @@ from signalwire_streams import (
 )
 from signalwire_streams.testing import Emulator, Fault
 
-from tests.conftest import WSS_URL, Api
+from tests.helpers.clients import WSS_URL, Api
+from tests.helpers.paths import README
 
-README = Path(__file__).resolve().parent.parent / "README.md"
 TIMEOUT = 0.3  # the client's, in the cases where the emulator answers too late
 LATE = 2.0  # how late the emulator answers then
 HTML = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
@@ -327,7 +326,7 @@ def retry_table() -> str:
 
 
 def test_readme_retry_table_is_the_fault_suite() -> None:
-    """Regenerate the table with `python -m tests.test_faults` after changing a case."""
+    """Regenerate the table with `python -m tests.rest.test_faults` after changing a case."""
     match = re.search(
         r"<!-- retry-table -->\n(.*?)<!-- /retry-table -->", README.read_text(), re.DOTALL
     )

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers.paths import ROOT
 
 
 def test_load_quick_loses_nothing_and_leaves_nothing_open(tmp_path: Path) -> None:

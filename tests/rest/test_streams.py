@@ -19,7 +19,7 @@ from signalwire_streams import (
 )
 from signalwire_streams.testing import Emulator
 
-from tests.conftest import WSS_URL, Api
+from tests.helpers.clients import WSS_URL, Api
 
 
 def test_create_sends_every_field_and_returns_the_stream(api: Api) -> None:

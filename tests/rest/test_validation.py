@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from signalwire_streams import ValidationError
 
-from tests.conftest import WSS_URL, Api
+from tests.helpers.clients import WSS_URL, Api
 
 CALL = "c0ffee00-0000-4000-8000-000000000000"
 

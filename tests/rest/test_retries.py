@@ -1,6 +1,6 @@
 """The retry settings: where they are set, how they combine, and the waits between tries.
 
-What each failure leads to is the fault suite's (`tests/test_faults.py`); here the emulator
+What each failure leads to is the fault suite's (`tests/rest/test_faults.py`); here the emulator
 counts requests while the settings change, and an injected sleep records the waits.
 """
 
@@ -12,7 +12,7 @@ import pytest
 from signalwire_streams import APIConnectionError, ServerError, ValidationError
 from signalwire_streams.testing import Fault
 
-from tests.conftest import WSS_URL, Api
+from tests.helpers.clients import WSS_URL, Api
 
 
 def test_backoff_doubles_with_jitter_up_to_the_cap(api: Api) -> None:

@@ -15,7 +15,7 @@ from signalwire_streams import (
 )
 from signalwire_streams.testing import Emulator
 
-from tests.conftest import WSS_URL
+from tests.helpers.clients import WSS_URL
 
 PROJECT = "aaaaaaaa-1111-4222-8333-444444444444"
 TOKEN = "PTfake-token-for-tests"

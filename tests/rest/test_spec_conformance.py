@@ -6,7 +6,7 @@ handed to openapi-core's OpenAPI 3.1 validators as werkzeug objects (openapi-cor
 werkzeug adapters); nothing in this file checks a field by hand.
 
 The base URL: the spec's server is `https://{space}.signalwire.com/api/laml/2010-04-01`.
-Cassettes are recorded with the host rewritten to example.signalwire.com (tests/cassettes.py),
+Cassettes are recorded with the host rewritten to example.signalwire.com (tests/helpers/cassettes.py),
 so their URIs match it as they are. The emulator serves the same path prefix on a loopback
 host: only its scheme and host are swapped for the cassettes' Space, the path is kept as sent,
 so the validator still matches (and checks) the `/api/laml/2010-04-01` prefix.
@@ -18,7 +18,6 @@ import base64
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -47,10 +46,9 @@ from vcr.serializers import yamlserializer
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Response
 
-from tests.cassettes import REPLAY_HOST
+from tests.helpers.cassettes import CASSETTES, REPLAY_HOST
+from tests.helpers.paths import SPEC
 
-ROOT = Path(__file__).resolve().parent.parent
-CASSETTES = ROOT / "tests" / "cassettes"
 SPACE = f"https://{REPLAY_HOST}"
 FORM = "application/x-www-form-urlencoded"
 WSS = "wss://receiver.example.com/audio"
@@ -68,7 +66,7 @@ FRAMING_HEADERS = frozenset({"host", "content-length", "transfer-encoding", "con
 PLACEHOLDER_AUTHORIZATION = "Basic " + base64.b64encode(b"placeholder:placeholder").decode()
 
 API = OpenAPI.from_file_path(
-    str(ROOT / "openapi" / "streams.yaml"),
+    str(SPEC),
     config=Config(
         request_validator_cls=V31RequestValidator, response_validator_cls=V31ResponseValidator
     ),

@@ -2,8 +2,8 @@
 
 scripts/bench, scripts/bench_media and scripts/load are thin entry points into bench/, and
 the child processes they start are modules run as `python -m bench.…`. A broken import or
-argument parser in any of them shows here, without running a benchmark (tests/
-test_load_script.py runs scripts/load --quick end to end).
+argument parser in any of them shows here, without running a benchmark
+(test_load_script.py runs scripts/load --quick end to end).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers.paths import ROOT
 
 # Each script's flags, as the README uses them.
 SCRIPTS = {

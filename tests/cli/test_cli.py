@@ -32,8 +32,8 @@ from signalwire_streams import AsyncClient, Client, StreamStatus, media
 from signalwire_streams._cli import main
 from signalwire_streams.testing import Emulator, LocalTLS
 
-from tests.receivers import eventually
-from tests.test_secrets import (
+from tests.helpers.receivers import eventually
+from tests.helpers.secrets import (
     API_TOKEN,
     BEARER,
     SIGNING_KEY,

@@ -42,8 +42,8 @@ from signalwire_streams.media import (
 from signalwire_streams.testing import Emulator, EmulatorError, LocalTLS
 from twilio.request_validator import RequestValidator
 
-from tests.receivers import SPEED, TOKEN, chirp_wav, client_for, eventually, receiver
-from tests.test_secrets import (
+from tests.helpers.receivers import SPEED, TOKEN, chirp_wav, client_for, eventually, receiver
+from tests.helpers.secrets import (
     API_TOKEN,
     BEARER,
     SIGNING_KEY,
@@ -52,12 +52,6 @@ from tests.test_secrets import (
     assert_clean,
     exception_text,
 )
-
-
-@pytest.fixture(scope="module")
-def tls() -> Iterator[LocalTLS]:
-    with LocalTLS() as local:
-        yield local
 
 
 @dataclass

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.peers import CALL, PROJECT, Peer
+from tests.helpers.paths import ROOT
+from tests.helpers.peers import CALL, PROJECT, Peer
 
-ROOT = Path(__file__).resolve().parent.parent
 NEW_TRACK = "mixed_track"
 NEW_CODEC = "L16@48000h"
 

@@ -20,8 +20,8 @@ from signalwire_streams import AsyncClient, Client, SignalWireError, ValidationE
 from signalwire_streams._validation import MAX_SEGMENT
 from signalwire_streams.testing import Emulator
 
-from tests.conftest import WSS_URL, examples
-from tests.test_hostile_input import CREATE_ARGS, KINDS, NEAR_SIDS, SID, TEXT, arg
+from tests.helpers.clients import WSS_URL
+from tests.helpers.strategies import CREATE_ARGS, KINDS, NEAR_SIDS, SID, TEXT, arg, examples
 
 # Documented limits. The client refuses over 99 parameters, and a name over MAX_SEGMENT
 # (20,000) characters once percent-encoded: such a name is asserted to be refused, with
@@ -31,8 +31,8 @@ from tests.test_hostile_input import CREATE_ARGS, KINDS, NEAR_SIDS, SID, TEXT, a
 MAX_PARAMETERS = 99
 HUGE = 10_000  # bytes of UTF-8: at most 30 kB percent-encoded
 
-# Every code point but lone surrogates (no UTF-8 form: refused, tests/test_hostile_regressions.py),
-# with the characters that matter to form and path encoding, and astral ones, made common.
+# Every code point but lone surrogates (no UTF-8 form: refused, test_hostile_arguments.py), with
+# the characters that matter to form and path encoding, and astral ones, made common.
 CHAR = st.one_of(
     st.characters(exclude_categories=["Cs"]),
     st.characters(min_codepoint=0x10000, exclude_categories=["Cs"]),

@@ -12,7 +12,7 @@ import gc
 import itertools
 import logging
 import tracemalloc
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,15 +26,9 @@ from signalwire_streams.media._session import MAX_QUEUE
 from signalwire_streams.testing import Emulator, EmulatorError, LocalTLS
 from signalwire_streams.testing._hostile import GARBAGE, OVERSIZED_FRAME_BYTES
 
-from tests.receivers import SPEED, TOKEN, chirp_wav, client_for, eventually, receiver
+from tests.helpers.receivers import SPEED, TOKEN, chirp_wav, client_for, eventually, receiver
 
 MiB = 2**20
-
-
-@pytest.fixture(scope="module")
-def tls() -> Iterator[LocalTLS]:
-    with LocalTLS() as local:
-        yield local
 
 
 def looped(pcm: bytes, length: int) -> bytes:

@@ -1,7 +1,7 @@
 """Recorded traffic, replayed offline with the network blocked: the exact wire format.
 
 Replay is the default (pytest-recording's record mode `none`). scripts/record_cassettes
-re-records against the emulator, or against a real Space; see tests/cassettes.py.
+re-records against the emulator, or against a real Space; see tests/helpers/cassettes.py.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from signalwire_streams import (
 )
 from signalwire_streams.testing import Emulator
 
-from tests.cassettes import (
+from tests.helpers.cassettes import (
     ACCOUNT,
     PARENT,
     REPLAY_SPACE,
@@ -36,7 +36,7 @@ from tests.cassettes import (
     space_credentials,
     vcr_options,
 )
-from tests.conftest import WSS_URL, Api
+from tests.helpers.clients import WSS_URL, Api
 
 pytestmark = [pytest.mark.vcr, pytest.mark.block_network]
 

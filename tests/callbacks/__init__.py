@@ -1,0 +1,1 @@
+"""Status callbacks and their signatures."""

@@ -1,0 +1,1 @@
+"""The emulator: over HTTP, its service core, and its independence from the receiver."""
