@@ -6,6 +6,7 @@
     │   └── APITimeoutError
     ├── APIResponseError: an answer whose body is unusable (not JSON, no sid, too large)
     ├── ProtocolError: a media frame or status callback that breaks the documented protocol
+    ├── SendError: a media session cannot send now (before start, one-way, ended)
     └── APIStatusError: an error status from the service (or a redirect, never followed)
         ├── BadRequestError 400
         ├── AuthenticationError 401
@@ -33,6 +34,7 @@ __all__ = [
     "PermissionDeniedError",
     "ProtocolError",
     "RateLimitError",
+    "SendError",
     "ServerError",
     "SignalWireError",
     "UnprocessableEntityError",
@@ -95,6 +97,11 @@ class ProtocolError(SignalWireError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class SendError(SignalWireError):
+    """A media session was asked to send and cannot: its stream has not started, is one-way,
+    or has ended, or the session has no way to send. The message says which."""
 
 
 class APIStatusError(SignalWireError):

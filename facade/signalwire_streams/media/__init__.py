@@ -42,8 +42,10 @@ from ._events import (
     parse_event,
 )
 from ._handshake import bearer_token_matches
+from ._received import to_pcm16
+from ._resample import resample
 from ._server import Handler, MediaServer, serve
-from ._session import Session, to_pcm16
+from ._session import Session
 from ._state import EndReason, Gap
 
 __all__ = [
@@ -75,6 +77,7 @@ __all__ = [
     "encode_l16",
     "encode_mulaw",
     "parse_event",
+    "resample",
     "serve",
     "to_pcm16",
     "write_wav",

@@ -56,6 +56,7 @@ class ASGIApp:
         keep_audio: float | bool = 0.0,
         record_dir: str | os.PathLike[str] | None = None,
         l16_byteorder: ByteOrder = "little",
+        bidirectional: bool | None = None,
         max_size: int = MAX_MESSAGE_SIZE,
         max_queue: int = MAX_QUEUE,
     ) -> None:
@@ -72,6 +73,9 @@ class ASGIApp:
         self._keep_audio = check_keep_audio(keep_audio)
         self._record_dir = _check_record_dir(record_dir)
         self._l16_byteorder: ByteOrder = check_byteorder(l16_byteorder)
+        if bidirectional is not None and not isinstance(bidirectional, bool):
+            raise ValidationError("bidirectional", "must be True, False or None (not known)")
+        self._bidirectional = bidirectional
         self._max_size = max_size
         self._max_queue = max_queue
 
@@ -136,6 +140,7 @@ class ASGIApp:
             keep_audio=self._keep_audio,
             l16_byteorder=self._l16_byteorder,
             path=scope.get("path"),
+            bidirectional=self._bidirectional,
             max_queue=self._max_queue,
         )
 
@@ -203,6 +208,7 @@ def asgi_app(
     keep_audio: float | bool = 0.0,
     record_dir: str | os.PathLike[str] | None = None,
     l16_byteorder: ByteOrder = "little",
+    bidirectional: bool | None = None,
     max_size: int = MAX_MESSAGE_SIZE,
     max_queue: int = MAX_QUEUE,
 ) -> ASGIApp:
@@ -218,6 +224,7 @@ def asgi_app(
         keep_audio=keep_audio,
         record_dir=record_dir,
         l16_byteorder=l16_byteorder,
+        bidirectional=bidirectional,
         max_size=max_size,
         max_queue=max_queue,
     )

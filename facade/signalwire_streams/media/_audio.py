@@ -12,9 +12,12 @@ import os
 import sys
 import wave
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import cache
 from os import PathLike
 from typing import BinaryIO, Literal
+
+from .._errors import ValidationError
 
 __all__ = [
     "decode_alaw",
@@ -79,9 +82,13 @@ def _split_table(decode: list[int]) -> tuple[bytes, bytes]:
 
 _MULAW_LOW, _MULAW_HIGH = _split_table([_mulaw_to_linear(c) for c in range(256)])
 _ALAW_LOW, _ALAW_HIGH = _split_table([_alaw_to_linear(c) for c in range(256)])
-# Indexed by the sample read as an unsigned 16-bit number (two's complement).
-_MULAW_ENCODE = bytes(_linear_to_mulaw(u - 0x10000 if u & 0x8000 else u) for u in range(0x10000))
-_ALAW_ENCODE = bytes(_linear_to_alaw(u - 0x10000 if u & 0x8000 else u) for u in range(0x10000))
+
+
+@cache
+def _encode_table(encode: Callable[[int], int]) -> bytes:
+    """Each code, indexed by the sample read as an unsigned 16-bit number (two's
+    complement). Made on first use (a tenth of a second): receiving never needs one."""
+    return bytes(encode(u - 0x10000 if u & 0x8000 else u) for u in range(0x10000))
 
 
 def _expand(data: bytes | bytearray | memoryview, low: bytes, high: bytes) -> bytes:
@@ -95,7 +102,9 @@ def _expand(data: bytes | bytearray | memoryview, low: bytes, high: bytes) -> by
 def _samples(pcm: bytes | bytearray | memoryview, field: str) -> array[int]:
     """16-bit little-endian PCM as unsigned native numbers, for table lookups."""
     if len(pcm) % 2:
-        raise ValueError(f"{field}: 16-bit PCM must have an even number of bytes, not {len(pcm)}")
+        raise ValidationError(
+            field, f"16-bit PCM must have an even number of bytes, not {len(pcm)}"
+        )
     samples = array("H")
     samples.frombytes(pcm)
     if sys.byteorder == "big":
@@ -110,7 +119,7 @@ def decode_mulaw(data: bytes | bytearray | memoryview) -> bytes:
 
 def encode_mulaw(pcm: bytes | bytearray | memoryview) -> bytes:
     """16-bit little-endian PCM to G.711 µ-law (one byte per sample)."""
-    return bytes(map(_MULAW_ENCODE.__getitem__, _samples(pcm, "pcm")))
+    return bytes(map(_encode_table(_linear_to_mulaw).__getitem__, _samples(pcm, "pcm")))
 
 
 def decode_alaw(data: bytes | bytearray | memoryview) -> bytes:
@@ -120,7 +129,7 @@ def decode_alaw(data: bytes | bytearray | memoryview) -> bytes:
 
 def encode_alaw(pcm: bytes | bytearray | memoryview) -> bytes:
     """16-bit little-endian PCM to G.711 A-law (one byte per sample)."""
-    return bytes(map(_ALAW_ENCODE.__getitem__, _samples(pcm, "pcm")))
+    return bytes(map(_encode_table(_linear_to_alaw).__getitem__, _samples(pcm, "pcm")))
 
 
 def _swap_pairs(data: bytes | bytearray | memoryview) -> bytes:
@@ -138,12 +147,14 @@ def decode_l16(data: bytes | bytearray | memoryview, byteorder: ByteOrder = "lit
     is what its streams are believed to carry. RFC 3551's L16 is big-endian: pass "big".
     """
     if len(data) % 2:
-        raise ValueError(f"data: L16 audio must have an even number of bytes, not {len(data)}")
+        raise ValidationError(
+            "data", f"L16 audio must have an even number of bytes, not {len(data)}"
+        )
     if byteorder == "little":
         return data if isinstance(data, bytes) else bytes(data)
     if byteorder == "big":
         return _swap_pairs(data)
-    raise ValueError(f"byteorder: must be 'little' or 'big', not {byteorder!r}")
+    raise ValidationError("byteorder", f"must be 'little' or 'big', not {byteorder!r:.40}")
 
 
 def encode_l16(pcm: bytes | bytearray | memoryview, byteorder: ByteOrder = "little") -> bytes:
@@ -176,12 +187,12 @@ def write_wav(
     """
     tracks = [channels] if isinstance(channels, bytes | bytearray) else list(channels)
     if not tracks:
-        raise ValueError("channels: give at least one channel of PCM")
+        raise ValidationError("channels", "give at least one channel of PCM")
     for pcm in tracks:
         if len(pcm) % 2:
-            raise ValueError("channels: 16-bit PCM must have an even number of bytes")
+            raise ValidationError("channels", "16-bit PCM must have an even number of bytes")
     if isinstance(sample_rate, bool) or not isinstance(sample_rate, int) or sample_rate <= 0:
-        raise ValueError(f"sample_rate: must be a positive integer, not {sample_rate!r}")
+        raise ValidationError("sample_rate", f"must be a positive integer, not {sample_rate!r:.40}")
     frames = bytes(tracks[0]) if len(tracks) == 1 else _interleave([bytes(t) for t in tracks])
     if sys.byteorder == "big":
         frames = _swap_pairs(frames)  # wave takes native-order samples and swaps them itself

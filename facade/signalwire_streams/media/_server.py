@@ -130,6 +130,7 @@ class _Connection(picows.WSListener):
             keep_audio=server.keep_audio,
             l16_byteorder=server.l16_byteorder,
             path=self.path,
+            bidirectional=server.bidirectional,
             max_queue=server.max_queue,
         )
         underlying = transport.underlying_transport
@@ -229,7 +230,8 @@ class MediaServer:
     `wss://`). A message over `max_size` bytes closes the connection (1009); `max_queue`
     events wait for a handler that iterates before reading pauses. `keep_audio` (seconds
     per track) and `record_dir` (a WAV per stream, written as it arrives) set what each
-    session keeps.
+    session keeps; `bidirectional` whether its streams can be sent audio (None: judged
+    from each `start`).
     """
 
     def __init__(
@@ -243,6 +245,7 @@ class MediaServer:
         keep_audio: float | bool = 0.0,
         record_dir: str | os.PathLike[str] | None = None,
         l16_byteorder: ByteOrder = "little",
+        bidirectional: bool | None = None,
         max_size: int = MAX_MESSAGE_SIZE,
         max_queue: int = MAX_QUEUE,
         behind_tls_proxy: bool = False,
@@ -268,6 +271,9 @@ class MediaServer:
         self.keep_audio = check_keep_audio(keep_audio)
         self.record_dir = _check_record_dir(record_dir)
         self.l16_byteorder: ByteOrder = check_byteorder(l16_byteorder)
+        if bidirectional is not None and not isinstance(bidirectional, bool):
+            raise ValidationError("bidirectional", "must be True, False or None (not known)")
+        self.bidirectional = bidirectional
         self.max_size = max_size
         self.max_queue = max_queue
         self._reuse_port = reuse_port

@@ -19,13 +19,15 @@ import logging
 from collections import deque
 from collections.abc import AsyncIterable, Callable, Sequence
 from os import PathLike
-from typing import BinaryIO, Self
+from typing import Self
 
 from .._errors import ProtocolError, ValidationError
-from ._audio import ByteOrder, decode_alaw, decode_l16, decode_mulaw, write_wav
-from ._events import ALAW, L16, MULAW, Connected, Event, Media, MediaFormat, Start, parse_event
+from ._audio import ByteOrder
+from ._events import Event, Mark, Media, Start, parse_event
+from ._received import Received, to_pcm16
 from ._recording import Recording
 from ._state import EndReason, Gap, StreamState
+from ._talk import TalkBack
 
 __all__ = ["MAX_QUEUE", "EndReason", "Gap", "Session", "check_byteorder", "to_pcm16"]
 
@@ -64,30 +66,17 @@ def check_keep_audio(seconds: object) -> float:
     return float(seconds)
 
 
-def to_pcm16(
-    payload: bytes, media_format: MediaFormat, *, l16_byteorder: ByteOrder = "little"
-) -> bytes:
-    """A media payload as 16-bit little-endian PCM, per the stream's `MediaFormat`."""
-    if media_format.encoding == MULAW:
-        return decode_mulaw(payload)
-    if media_format.encoding == L16:
-        if len(payload) % 2:
-            raise ProtocolError(f"L16 audio must have an even number of bytes, not {len(payload)}")
-        return decode_l16(payload, l16_byteorder)
-    if media_format.encoding == ALAW:
-        return decode_alaw(payload)
-    raise ProtocolError(f"audio encoding {media_format.encoding!r} is not supported")
-
-
-class Session:
+class Session(Received, TalkBack):
     """What one stream sends: iterate it for events, or read what it has sent so far.
 
     `async for event in session` gives each event as it comes (`Connected`, `Start`,
     `Media`, `Dtmf`, `Mark`, `Stop`, `UnknownEvent`); `await session.collect()` consumes to
     the end. Frames that break the protocol are skipped, counted in `malformed_frames` and
     logged. Give it an async iterable of text messages (a websockets connection, an ASGI
-    app's `iter_text()`), and `send=` an async function taking text to talk back; `serve`
-    and `asgi_app` make sessions themselves.
+    app's `iter_text()`), and `send=` a function taking text to talk back (`serve` and
+    `asgi_app` make sessions themselves). On a bidirectional stream, `send_audio`,
+    `send_media`, `send_mark`, `clear`, `send_dtmf` and `wait_for_mark` talk back;
+    `bidirectional` says whether the stream is one (None: judged from its `start`).
 
     Memory is bounded whatever the call's length: no audio is kept unless `keep_audio` asks
     for a rolling window of that many seconds per track, and `record(path)` writes the
@@ -102,6 +91,7 @@ class Session:
         l16_byteorder: ByteOrder = "little",
         path: str | None = None,
         send: Callable[[str], object] | None = None,
+        bidirectional: bool | None = None,
         max_queue: int = MAX_QUEUE,
     ) -> None:
         self._state = StreamState(check_keep_audio(keep_audio))
@@ -126,6 +116,10 @@ class Session:
         self._listeners: list[Callable[[Event], object]] = []  # with each event, as recorded
         self._on_close: list[Callable[[], object]] = []
         self._send_text = send
+        if bidirectional is not None and not isinstance(bidirectional, bool):
+            raise ValidationError("bidirectional", "must be True, False or None (not known)")
+        self._bidirectional = bidirectional
+        self._init_talk()
 
     def __repr__(self) -> str:
         return (
@@ -166,6 +160,8 @@ class Session:
                 state.record(event)
                 if type(event) is Start:
                     self._start_recording(event)
+                elif type(event) is Mark:
+                    self._mark_echoed(event.name)
                 elif state.end is not None:
                     self._stopped()
         except ProtocolError as error:
@@ -193,8 +189,9 @@ class Session:
             self._overflowed += 1
 
     def _stopped(self) -> None:
-        """`stop` arrived: the recording is finished and a waiting handler woken."""
+        """`stop` arrived: the recording is finished, sending ends, a waiting handler wakes."""
         self._end_recording()
+        self._stop_talking()
         self._wake()
 
     def _wake(self) -> None:
@@ -210,6 +207,7 @@ class Session:
         if self._state.end is None:
             self._state.end = "close"
         self._end_recording()
+        self._stop_talking()
         if self._state.malformed_frames > _MALFORMED_LOGGED:
             logger.info(
                 "stream %s: skipped %d malformed frames in all",
@@ -344,130 +342,6 @@ class Session:
     def remove_listener(self, listener: Callable[[Event], object]) -> None:
         """Stop calling a listener given to `add_listener`."""
         self._listeners.remove(listener)
-
-    # -- what was received ------------------------------------------------------------------
-
-    @property
-    def connected(self) -> Connected | None:
-        return self._state.connected
-
-    @property
-    def start(self) -> Start | None:
-        return self._state.start
-
-    @property
-    def end(self) -> EndReason | None:
-        """How the stream ended: "stop" or "close" (both normal); None while it runs."""
-        return self._state.end
-
-    @property
-    def ended(self) -> bool:
-        return self._state.end is not None
-
-    @property
-    def stream_sid(self) -> str | None:
-        start = self._state.start
-        return None if start is None else start.stream_sid
-
-    @property
-    def call_sid(self) -> str | None:
-        start = self._state.start
-        return None if start is None else start.call_sid
-
-    @property
-    def account_sid(self) -> str | None:
-        start = self._state.start
-        return None if start is None else start.account_sid
-
-    @property
-    def custom_parameters(self) -> dict[str, str]:
-        """The stream's custom parameters (a copy; empty before `start`)."""
-        start = self._state.start
-        return {} if start is None else dict(start.custom_parameters)
-
-    @property
-    def media_format(self) -> MediaFormat:
-        """The format from `start`, or SignalWire's default (8 kHz µ-law) before it."""
-        return self._state.media_format
-
-    @property
-    def frames(self) -> int:
-        """Media frames received, on every track."""
-        return self._state.frames
-
-    @property
-    def malformed_frames(self) -> int:
-        return self._state.malformed_frames
-
-    @property
-    def untracked_frames(self) -> int:
-        """Media frames on tracks past the few kept (a hostile peer's made-up names)."""
-        return self._state.untracked_frames
-
-    @property
-    def gaps(self) -> list[Gap]:
-        """The first breaks in chunk or sequence numbering (at most 100; see `gap_count`)."""
-        return list(self._state.gaps)
-
-    @property
-    def gap_count(self) -> int:
-        return self._state.gap_count
-
-    @property
-    def dtmf(self) -> str:
-        """The keys pressed, the latest 256 (see `dtmf_count`)."""
-        return "".join(self._state.dtmf_digits)
-
-    @property
-    def dtmf_count(self) -> int:
-        return self._state.dtmf_count
-
-    @property
-    def marks(self) -> list[str]:
-        """The names of the marks echoed back, the latest 256 (see `mark_count`)."""
-        return list(self._state.mark_names)
-
-    @property
-    def mark_count(self) -> int:
-        return self._state.mark_count
-
-    @property
-    def tracks(self) -> tuple[str, ...]:
-        """Tracks that carried media, in the order they first did (at most a few)."""
-        return tuple(self._state.tracks)
-
-    def frames_on(self, track: str) -> int:
-        """Media frames received on one track."""
-        state = self._state.tracks.get(track)
-        return 0 if state is None else state.frames
-
-    def duration(self, track: str = "inbound") -> float:
-        """Seconds of audio received on one track (kept or not)."""
-        per_second = self.media_format.bytes_per_second
-        if not per_second:
-            raise ProtocolError(f"audio encoding {self.media_format.encoding!r} is not supported")
-        state = self._state.tracks.get(track)
-        return 0.0 if state is None else state.bytes / per_second
-
-    def payload(self, track: str = "inbound") -> bytes:
-        """The audio kept of one track (the last `keep_audio` seconds), as received."""
-        state = self._state.tracks.get(track)
-        return b"" if state is None else b"".join(state.audio)
-
-    def audio(self, track: str = "inbound") -> bytes:
-        """The audio kept of one track as 16-bit little-endian PCM at the stream's rate."""
-        return to_pcm16(self.payload(track), self.media_format, l16_byteorder=self._l16_byteorder)
-
-    def write_wav(
-        self, destination: str | PathLike[str] | BinaryIO, tracks: Sequence[str] | None = None
-    ) -> None:
-        """Write the audio kept to a WAV file: one channel per track (all kept by default)."""
-        names = list(self.tracks if tracks is None else tracks) or ["inbound"]
-        write_wav(
-            destination,
-            [self.audio(name) for name in names],
-            sample_rate=self.media_format.sample_rate,
-        )
 
     # -- recording --------------------------------------------------------------------------
 
