@@ -1,0 +1,1 @@
+"""cXML: the documents that start a stream from a call's webhook."""
