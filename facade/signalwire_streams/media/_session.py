@@ -106,7 +106,8 @@ class Session(Received, TalkBack):
         self._iterating = False  # the handler has asked for an event: lossless from then on
         self._draining = False  # collect(): events are recorded, not queued
         self._overflowed = 0  # events not queued for a handler that had not iterated yet
-        self._waiter: asyncio.Future[None] | None = None
+        self._waiter: asyncio.Future[None] | None = None  # collect() or wait_for_start()
+        self._next: asyncio.Future[Event] | None = None  # the handler's next event
         self._closed = False  # the connection is gone: nothing more will arrive
         self._pause: Callable[[], object] | None = None
         self._resume: Callable[[], object] | None = None
@@ -174,12 +175,13 @@ class Session(Received, TalkBack):
             return
         queue = self._queue
         if self._iterating:
+            waiting = self._next
+            if waiting is not None:  # the handler waits: hand it the event, no queue
+                self._next = None
+                if not waiting.done():  # (it may have been cancelled)
+                    waiting.set_result(event)
+                    return
             queue.append(event)
-            waiter = self._waiter
-            if waiter is not None:
-                self._waiter = None
-                if not waiter.done():
-                    waiter.set_result(None)
             if len(queue) >= self._max_queue and not self._paused and self._pause is not None:
                 self._paused = True
                 self._pause()
@@ -215,6 +217,9 @@ class Session(Received, TalkBack):
                 self._state.malformed_frames,
             )
         self._wake()
+        waiting, self._next = self._next, None
+        if waiting is not None and not waiting.done():
+            waiting.set_exception(StopAsyncIteration())
         for closed in self._on_close:
             closed()
 
@@ -256,35 +261,36 @@ class Session(Received, TalkBack):
     def __aiter__(self) -> Self:
         return self
 
-    async def __anext__(self) -> Event:
-        queue = self._queue
-        if not queue or not self._iterating:
-            await self._wait_for_events()
-        event = queue.popleft()
-        if self._paused and len(queue) <= self._max_queue // 4:
-            self._paused = False
-            if self._resume is not None:
-                self._resume()
-        return event
-
-    async def _wait_for_events(self) -> None:
-        """Until an event is queued, or StopAsyncIteration once none will be."""
+    def __anext__(self) -> asyncio.Future[Event]:
+        """The next event, as a future: resolved at once when one is queued, else by the
+        next message read (no task of its own, one wake-up per event for the handler)."""
+        future: asyncio.Future[Event] = asyncio.get_running_loop().create_future()
         if not self._iterating:
-            self._iterating = True
-            self._draining = False
-            if self._overflowed:
-                logger.warning(
-                    "stream %s: the handler began reading events late; %d were not queued",
-                    self.stream_sid,
-                    self._overflowed,
-                )
-            self._ensure_reading()
+            self._begin_iterating()
         queue = self._queue
-        while not queue:
-            if self._closed or self._state.end is not None:  # the connection, or `stop`
-                raise StopAsyncIteration
-            waiter = self._waiter = asyncio.get_running_loop().create_future()
-            await waiter
+        if queue:
+            future.set_result(queue.popleft())
+            if self._paused and len(queue) <= self._max_queue // 4:
+                self._paused = False
+                if self._resume is not None:
+                    self._resume()
+        elif self._closed or self._state.end is not None:  # the connection, or `stop`
+            future.set_exception(StopAsyncIteration())
+        else:
+            self._next = future
+        return future
+
+    def _begin_iterating(self) -> None:
+        """The handler asks for its first event: lossless from now on."""
+        self._iterating = True
+        self._draining = False
+        if self._overflowed:
+            logger.warning(
+                "stream %s: the handler began reading events late; %d were not queued",
+                self.stream_sid,
+                self._overflowed,
+            )
+        self._ensure_reading()
 
     async def collect(self) -> Self:
         """Consume the stream to its end (`stop`, or the connection closing) and return this
