@@ -91,8 +91,11 @@ OnEvent = Callable[[Line, dict[str, Any]], Awaitable[None]]
 
 
 @asynccontextmanager
-async def bare_receiver(tls: LocalTLS, on_event: OnEvent | None = None) -> AsyncIterator[Bare]:
-    """A websockets server that keeps every event, by stream; `on_event` may answer each."""
+async def bare_receiver(
+    tls: LocalTLS, on_event: OnEvent | None = None, **options: Any
+) -> AsyncIterator[Bare]:
+    """A websockets server that keeps every event, by stream; `on_event` may answer each.
+    `options` go to `websockets.serve`."""
     lines: dict[str, Line] = {}
 
     async def app(connection: websockets.ServerConnection) -> None:
@@ -108,7 +111,7 @@ async def bare_receiver(tls: LocalTLS, on_event: OnEvent | None = None) -> Async
                 if on_event is not None:
                     await on_event(line, event)
 
-    async with websockets.serve(app, "127.0.0.1", 0, ssl=tls.server_context()) as server:
+    async with websockets.serve(app, "127.0.0.1", 0, ssl=tls.server_context(), **options) as server:
         port = server.sockets[0].getsockname()[1]
         yield Bare(f"wss://127.0.0.1:{port}/talk", lines)
 
@@ -326,6 +329,29 @@ async def test_on_a_one_way_stream_every_message_is_ignored_and_counted(tls: Loc
     assert emulator.heard(sid) == b"" and line.marks() == []
     assert status.bytes_heard == status.marks_echoed == status.clears == 0
     assert status.dtmf_received == "" and status.messages_ignored == 4
+
+
+async def test_echoes_wait_for_a_hostile_fault_to_finish_its_frame(tls: LocalTLS) -> None:
+    """The 10 MiB frame of "oversized-frame" is written by hand, piece by piece: marks that
+    fall due meanwhile go out after it, whole, so the receiver reads every frame intact."""
+    async with (
+        bare_receiver(tls, max_size=None) as rx,
+        Emulator(ca_file=tls.ca_file, speed=SPEED) as emulator,
+    ):
+        sid = emulator.connect_stream(emulator.add_call(), rx.url).sid
+        line = await rx.line(sid)
+        emulator.inject_media(sid, "oversized-frame")
+        sent = 0
+        while not any(len(event["media"]["payload"]) > 2**20 for event in line.of("media")):
+            await line.mark(f"k{sent}")  # nothing queued: each is due at once
+            sent += 1
+            await asyncio.sleep(0.001)
+        await eventually(lambda: len(line.marks()) == sent)
+        frames = emulator.media(sid).frames_sent
+        await eventually(lambda: emulator.media(sid).frames_sent > frames + 5)
+        status = emulator.media(sid)
+    assert line.marks() == [f"k{n}" for n in range(sent)] and sent > 1
+    assert status.end is None and status.marks_echoed == sent
 
 
 # Bounds
