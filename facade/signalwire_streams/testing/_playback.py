@@ -117,11 +117,11 @@ def parse(message: str | bytes, stream_sid: str) -> Command | str:
         return f"{kind} without a {kind} object"
     if kind == "media":
         payload = body.get("payload")
+        if not isinstance(payload, str):
+            return "media without a payload"
         try:
-            if not isinstance(payload, str):
-                raise ValueError
             return Audio(base64.b64decode(payload, validate=True))
-        except ValueError:
+        except ValueError:  # binascii.Error, or a character that is not ASCII
             return "media whose payload is not base64"
     if kind == "mark":
         name = body.get("name")
