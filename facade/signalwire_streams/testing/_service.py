@@ -24,6 +24,7 @@ from ._faults import Fault, deliver
 from ._models import RecordedRequest, Request, Response, StreamRecord
 from ._validation import (
     ApiError,
+    CreateFields,
     Form,
     Route,
     admit,
@@ -144,7 +145,9 @@ class Service:
             return Response.json(200, self._stream_json(record))
 
     def _create(self, route: Route, parent: _Parent, form: Form) -> StreamRecord:
-        fields = parse_create(form, route.kind)
+        return self._start(route, parent, parse_create(form, route.kind))
+
+    def _start(self, route: Route, parent: _Parent, fields: CreateFields) -> StreamRecord:
         if fields.name is not None:
             for sid in parent.stream_sids:
                 other = self._streams[sid]
@@ -231,6 +234,16 @@ class Service:
                 raise ValidationError("sid", f"{sid!r} is already registered")
             self._parents[sid] = _Parent(kind)
         return sid
+
+    def start(self, kind: Kind, parent_sid: str, fields: CreateFields) -> StreamRecord:
+        """Start a stream with no request, as cXML does (`<Connect><Stream>`): a create's
+        rules on `fields` (already checked), raising its `ApiError` when one is broken."""
+        with self._lock:
+            parent = self._parents.get(parent_sid)
+            if parent is None or parent.kind != kind:
+                raise EmulatorError(f"no {kind} {parent_sid!r}")
+            route = Route(self._project_id, kind, parent_sid, None)
+            return self._start(route, parent, fields)
 
     def end_parent(self, kind: Kind, sid: str) -> None:
         """End a call or conference: its streams stop, and new ones are refused with 422."""

@@ -19,6 +19,8 @@ __all__ = [
     "CODEC_FORMATS",
     "COMMON_FIELDS",
     "CONFERENCE_FIELDS",
+    "CONNECT_TRACK",
+    "CXML_CODECS",
     "DEFAULT_CALLBACK_METHOD",
     "DEFAULT_CODEC",
     "DEFAULT_TRACK",
@@ -32,6 +34,7 @@ __all__ = [
     "MULAW",
     "PARAMETER",
     "PROTOCOL",
+    "RECEIVER_EVENTS",
     "SECRET_FIELD",
     "SEGMENT_KIND",
     "SIGNATURE_HEADER",
@@ -90,6 +93,16 @@ WIRE_TRACKS: Final[dict[str, tuple[str, ...]]] = {
     "both_tracks": ("inbound", "outbound"),
 }
 DTMF_KEYS: Final = frozenset("0123456789*#ABCD")
+
+# cXML `<Connect><Stream>`: a bidirectional stream, its codecs (`codec=`, the default first)
+# and the one track it streams; what the receiver may send back on it (each with `streamSid`)
+CXML_CODECS: Final[dict[str, tuple[str, int]]] = {
+    "PCMU@8000h": (MULAW, 8000),
+    "L16@16000h": (L16, 16000),
+    "L16@24000h": (L16, 24000),
+}
+CONNECT_TRACK: Final = "inbound_track"
+RECEIVER_EVENTS: Final = frozenset({"media", "mark", "clear", "dtmf"})
 
 # Status callbacks
 SIGNATURE_HEADER: Final = "X-SignalWire-Signature"
