@@ -27,6 +27,7 @@ from typing import Self
 from .._errors import ValidationError
 from ._audio import load_wav
 from ._callbacks import SentCallback
+from ._cxml import read_streams
 from ._errors import EmulatorError
 from ._faults import Fault
 from ._hostile import MediaFault
@@ -39,11 +40,13 @@ from ._vocabulary import (
     API_PREFIX,
     CONNECT_TRACK,
     CXML_CODECS,
+    CXML_DEFAULT_TRACK,
     DEFAULT_CALLBACK_METHOD,
     DEFAULT_TRACK,
     DTMF_KEYS,
     IN_PROGRESS,
     SECRET_FIELD,
+    TRACKS,
 )
 
 __all__ = ["Emulator"]
@@ -254,14 +257,63 @@ class Emulator:
             "authorization_bearer_token": authorization_bearer_token,
             "codec": codec,
         }
+        return self._start_from_cxml(call_sid, arguments, parameters, bidirectional=True)
+
+    def answer(self, call_sid: str, cxml: str | bytes) -> list[StreamRecord]:
+        """Run a call's cXML answer as SignalWire would: each `<Start><Stream>` starts a
+        one-way stream (`track` defaults to `inbound_track`, as on the cXML page), each
+        `<Connect><Stream>` a bidirectional one, as `connect_stream` does. Other
+        instructions are skipped. Returns the streams started, in document order.
+
+        A document that is not cXML, or a `<Stream>` attribute the page does not document,
+        raises `ValidationError`; an attribute's value breaking a create's rule raises it
+        naming the argument (`status_callback`, ...); the call as for `connect_stream`.
+        """
+        records = []
+        for instruction in read_streams(cxml):
+            arguments: dict[str, str | None] = dict(instruction.arguments)
+            realtime = arguments.pop("realtime", None)
+            if realtime not in (None, "true", "false"):
+                raise ValidationError("realtime", "must be true or false")
+            track = arguments.pop("track", None)
+            records.append(
+                self._start_from_cxml(
+                    call_sid,
+                    arguments,
+                    instruction.parameters,
+                    bidirectional=instruction.bidirectional,
+                    track=track,
+                )
+            )
+        return records
+
+    def _start_from_cxml(
+        self,
+        call_sid: str,
+        arguments: dict[str, str | None],
+        parameters: object,
+        *,
+        bidirectional: bool,
+        track: str | None = None,
+    ) -> StreamRecord:
+        """A `<Stream>` started without a request: a create's rules, cXML's codecs."""
         for argument, value in arguments.items():
             if value is not None and not isinstance(value, str):
                 raise ValidationError(argument, f"must be a string, not {type(value).__name__}")
+        codec = arguments.get("codec")
         if codec is not None and codec not in CXML_CODECS:
             raise ValidationError("codec", f"must be one of {', '.join(CXML_CODECS)}")
+        if bidirectional:
+            if track not in (None, CONNECT_TRACK):
+                raise ValidationError("track", f"a bidirectional stream carries {CONNECT_TRACK}")
+            track = CONNECT_TRACK
+        elif track is None:
+            track = CXML_DEFAULT_TRACK
+        elif track not in TRACKS:
+            raise ValidationError("track", f"must be one of {', '.join(sorted(TRACKS))}")
         fields = _connect_fields(arguments, parameters)
-        fields = dataclasses.replace(fields, track=CONNECT_TRACK, codec=codec)
-        self._connecting.bidirectional = True
+        fields = dataclasses.replace(fields, track=track, codec=codec)
+        self._connecting.bidirectional = bidirectional
         try:
             record = self._service.start("call", call_sid, fields)
         except ApiError as error:
@@ -406,10 +458,10 @@ def _connect_fields(arguments: Mapping[str, str | None], parameters: object) -> 
         for n, (key, value) in enumerate(parameters.items(), 1)
         for pair in ((f"Parameter{n}.Name", key), (f"Parameter{n}.Value", value))
     )
-    stages = [
-        (argument, () if value is None else ((_FORM_NAMES[argument], value),))
-        for argument, value in arguments.items()
-        if argument in _FORM_NAMES
+    stages = [  # in the form's order, Url first, whatever the attributes' order
+        (argument, () if value is None else ((form_name, value),))
+        for argument, form_name in _FORM_NAMES.items()
+        if (value := arguments.get(argument)) is not None or argument in arguments
     ]
     form: Form = ()
     for argument, added in [*stages, ("parameters", custom)]:

@@ -21,6 +21,7 @@ __all__ = [
     "CONFERENCE_FIELDS",
     "CONNECT_TRACK",
     "CXML_CODECS",
+    "CXML_DEFAULT_TRACK",
     "DEFAULT_CALLBACK_METHOD",
     "DEFAULT_CODEC",
     "DEFAULT_TRACK",
@@ -102,6 +103,7 @@ CXML_CODECS: Final[dict[str, tuple[str, int]]] = {
     "L16@24000h": (L16, 24000),
 }
 CONNECT_TRACK: Final = "inbound_track"
+CXML_DEFAULT_TRACK: Final = "inbound_track"  # `<Start><Stream>` without a track
 RECEIVER_EVENTS: Final = frozenset({"media", "mark", "clear", "dtmf"})
 
 # Status callbacks
