@@ -74,7 +74,7 @@ def read_streams(document: object) -> list[StreamInstruction]:
 
 
 def _instruction(stream: ElementTree.Element, *, bidirectional: bool) -> StreamInstruction:
-    arguments = {}
+    arguments: dict[str, str] = {}
     for attribute, value in stream.attrib.items():
         argument = ATTRIBUTES.get(attribute)
         if argument is None:
@@ -84,11 +84,11 @@ def _instruction(stream: ElementTree.Element, *, bidirectional: bool) -> StreamI
         arguments[argument] = value
     if "url" not in arguments:
         raise ValidationError("cxml", "<Stream> needs a url attribute")
-    parameters = {}
+    parameters: dict[str, str] = {}
     for parameter in stream:
-        name, value = parameter.get("name"), parameter.get("value")
-        if parameter.tag == "Parameter" and name is not None and value is not None:
-            parameters[name] = value
+        name, text = parameter.get("name"), parameter.get("value")
+        if parameter.tag == "Parameter" and name is not None and text is not None:
+            parameters[name] = text
         else:
             raise ValidationError(
                 "cxml", "<Stream> may hold only <Parameter name=... value=...> elements"
