@@ -29,11 +29,13 @@ from ._recording import Recording
 from ._state import EndReason, Gap, StreamState
 from ._talk import TalkBack
 
-__all__ = ["MAX_QUEUE", "EndReason", "Gap", "Session", "check_byteorder", "to_pcm16"]
+__all__ = ["MAX_QUEUE", "SENT", "EndReason", "Gap", "Session", "check_byteorder", "to_pcm16"]
 
 logger = logging.getLogger("signalwire_streams.media")
 
 MAX_QUEUE = 256
+SENT = "sent"
+"""The recording channel of what this session sent (`record(path, tracks=[..., "sent"])`)."""
 """Events queued for the handler at most (about 2.5 s of a both-tracks stream)."""
 _MALFORMED_LOGGED = 5  # per session, at WARNING; the rest at DEBUG, and a count at the end
 
@@ -354,9 +356,13 @@ class Session(Received, TalkBack):
     def record(self, path: str | PathLike[str], tracks: Sequence[str] | None = None) -> None:
         """Write this stream's audio to a WAV file as it arrives, from now to its end.
 
-        One channel per track (those `start` lists, or `tracks`). The header is rewritten
-        every second of audio, so the file is a valid WAV even if the process dies; it is
-        finished when the stream ends. Before `start`, recording begins with it.
+        One channel per track (those `start` lists, or `tracks`). `"sent"` is what this
+        session sends (`send_audio`, `send_media`), placed where the call hears it, less
+        what `clear()` dropped: `tracks=["inbound", "sent"]` records both sides of a voice
+        agent's call; a session made with `bidirectional=True` adds it by default. The
+        header is rewritten every second of audio, so the file is a valid WAV even if the
+        process dies; it is finished when the stream ends. Before `start`, recording begins
+        with it.
         """
         if self._recording is not None or self._record_to is not None:
             raise ValidationError("record", "this session is already being recorded")
@@ -373,8 +379,24 @@ class Session(Received, TalkBack):
         if self._record_to is None or self._recording is not None:
             return
         path, tracks = self._record_to
-        names = tracks or list(start.tracks) or ["inbound"]
-        self._recording = Recording(path, names, start.media_format.sample_rate)
+        if tracks is None:
+            tracks = list(start.tracks) or ["inbound"]
+            if self._bidirectional is True:
+                tracks.append(SENT)
+        self._recording = Recording(path, tracks, start.media_format.sample_rate)
+
+    def _recording_sent(self) -> bool:
+        recording = self._recording
+        return recording is not None and not recording.closed and SENT in recording.tracks
+
+    def _record_sent(self, pcm: bytes) -> None:
+        assert self._recording is not None
+        self._recording.feed_played(SENT, pcm)
+
+    def _drop_unplayed(self) -> None:
+        if self._recording_sent():
+            assert self._recording is not None
+            self._recording.drop_unplayed(SENT)
 
     def _feed_recording(self, event: Media, payload: bytes) -> None:
         recording = self._recording
