@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections import deque
 from collections.abc import AsyncIterable, Callable, Sequence
 from os import PathLike
@@ -366,6 +367,9 @@ class Session(Received, TalkBack):
         """
         if self._recording is not None or self._record_to is not None:
             raise ValidationError("record", "this session is already being recorded")
+        folder = os.path.dirname(os.fspath(path)) or "."
+        if not os.path.isdir(folder):
+            raise ValidationError("path", f"the folder {folder!r} does not exist")
         self._record_to = (path, None if tracks is None else list(tracks))
         if self.start is not None:
             self._start_recording(self.start)
@@ -383,7 +387,11 @@ class Session(Received, TalkBack):
             tracks = list(start.tracks) or ["inbound"]
             if self._bidirectional is True:
                 tracks.append(SENT)
-        self._recording = Recording(path, tracks, start.media_format.sample_rate)
+        try:
+            self._recording = Recording(path, tracks, start.media_format.sample_rate)
+        except (OSError, ProtocolError) as error:  # the stream goes on, unrecorded
+            self._record_to = None
+            logger.error("stream %s: cannot record to %s: %s", self.stream_sid, path, error)
 
     def _recording_sent(self) -> bool:
         recording = self._recording
