@@ -25,6 +25,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from urllib.parse import urlsplit, urlunsplit
 
+from ._dates import parse_timestamp
 from ._errors import ProtocolError, ValidationError
 
 __all__ = [
@@ -68,7 +69,13 @@ _KNOWN_FIELDS = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class StatusCallback:
-    """One status callback. `extra` keeps the fields this version does not name."""
+    """One status callback. `extra` keeps the fields this version does not name.
+
+    `timestamp` is `Timestamp` read as a timezone-aware datetime, from RFC 2822 (what signed
+    Compatibility callbacks carry, `Thu, 09 Nov 2023 17:05:04 +0000`) or ISO 8601 (what the
+    cXML page documents); None when absent or unreadable. `timestamp_text` is the field as
+    sent, whether it could be read or not.
+    """
 
     event: StreamEvent | str
     stream_sid: str
@@ -80,6 +87,7 @@ class StatusCallback:
     track: str | None = None
     timestamp: datetime | None = None
     extra: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    timestamp_text: str | None = None
 
 
 def _pairs(fields: Fields) -> list[tuple[str, str]]:
@@ -95,20 +103,12 @@ def _pairs(fields: Fields) -> list[tuple[str, str]]:
     return pairs
 
 
-def _timestamp(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        raise ProtocolError(f"Timestamp is not an ISO 8601 date-time: {text!r:.40}") from None
-
-
 def parse_status_callback(fields: Fields) -> StatusCallback:
     """Read a callback's form (POST) or query (GET) fields into a `StatusCallback`.
 
-    Raises ProtocolError when `StreamSid` or `StreamEvent` is missing or `Timestamp` is not
-    ISO 8601. An unknown `StreamEvent` is kept as a string.
+    Raises ProtocolError when `StreamSid` or `StreamEvent` is missing. An unknown
+    `StreamEvent` is kept as a string, and a `Timestamp` that is neither RFC 2822 nor
+    ISO 8601 as text (`timestamp_text`, with `timestamp` None).
     """
     values = dict(_pairs(fields))
     stream_sid = values.get("StreamSid")
@@ -126,8 +126,9 @@ def parse_status_callback(fields: Fields) -> StatusCallback:
         stream_name=values.get("StreamName"),
         error=values.get("StreamError") or None,
         track=values.get("StreamTrack"),
-        timestamp=_timestamp(values.get("Timestamp")),
+        timestamp=parse_timestamp(values.get("Timestamp")),
         extra=MappingProxyType({k: v for k, v in values.items() if k not in _KNOWN_FIELDS}),
+        timestamp_text=values.get("Timestamp"),
     )
 
 

@@ -41,7 +41,45 @@ def test_a_callback_parses_into_a_typed_event() -> None:
         track="both_tracks",
         timestamp=datetime(2025, 9, 26, 16, 25, 4, 792000, tzinfo=UTC),
         extra={"Unique-ID": "abc"},
+        timestamp_text="2025-09-26T16:25:04.792Z",
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # What real signed Compatibility callbacks carry.
+        ("Thu, 09 Nov 2023 17:05:04 +0000", datetime(2023, 11, 9, 17, 5, 4, tzinfo=UTC)),
+        ("Thu, 09 Nov 2023 17:05:04 GMT", datetime(2023, 11, 9, 17, 5, 4, tzinfo=UTC)),
+        ("Thu, 09 Nov 2023 17:05:04 -0000", datetime(2023, 11, 9, 17, 5, 4, tzinfo=UTC)),
+        (
+            "Thu, 09 Nov 2023 18:05:04 +0100",
+            datetime(2023, 11, 9, 17, 5, 4, tzinfo=UTC),
+        ),
+        ("Tue, 25 Sept 2018 20:00:00 +0000", datetime(2018, 9, 25, 20, tzinfo=UTC)),
+        # What the cXML <Stream> page documents.
+        ("2025-09-26T16:25:04.792Z", datetime(2025, 9, 26, 16, 25, 4, 792000, tzinfo=UTC)),
+        ("2025-09-26T16:25:04.792+00:00", datetime(2025, 9, 26, 16, 25, 4, 792000, tzinfo=UTC)),
+        ("2025-09-26T16:25:04", datetime(2025, 9, 26, 16, 25, 4, tzinfo=UTC)),  # taken as UTC
+    ],
+)
+def test_a_timestamp_is_read_from_rfc_2822_or_iso_8601(text: str, expected: datetime) -> None:
+    callback = parse_status_callback(
+        {"StreamSid": "S", "StreamEvent": "stream-started", "Timestamp": text}
+    )
+    assert callback.timestamp == expected
+    assert callback.timestamp is not None and callback.timestamp.tzinfo is not None
+    assert callback.timestamp_text == text
+    assert "Timestamp" not in callback.extra
+
+
+@pytest.mark.parametrize("text", ["yesterday", "2025-13-01", "Thu, 32 Nov 2023 17:05:04", " "])
+def test_an_unreadable_timestamp_is_kept_as_text(text: str) -> None:
+    callback = parse_status_callback(
+        {"StreamSid": "S", "StreamEvent": "stream-started", "Timestamp": text}
+    )
+    assert callback.timestamp is None
+    assert callback.timestamp_text == text
 
 
 def test_pairs_work_like_a_mapping_and_unknown_events_stay_strings() -> None:
@@ -51,6 +89,7 @@ def test_pairs_work_like_a_mapping_and_unknown_events_stay_strings() -> None:
     assert callback.event == "stream-paused" and not isinstance(callback.event, StreamEvent)
     assert callback.conference_sid == "CF" and callback.call_sid is None
     assert callback.timestamp is None and callback.error is None
+    assert callback.timestamp_text is None
 
 
 @pytest.mark.parametrize(
@@ -58,7 +97,6 @@ def test_pairs_work_like_a_mapping_and_unknown_events_stay_strings() -> None:
     [
         ({"StreamEvent": "stream-started"}, "no StreamSid"),
         ({"StreamSid": "S"}, "no StreamEvent"),
-        ({"StreamSid": "S", "StreamEvent": "stream-started", "Timestamp": "yesterday"}, "ISO 8601"),
         ([("StreamSid", "S", "x")], "pairs"),
         ({"StreamSid": 5, "StreamEvent": "x"}, "strings"),
     ],

@@ -32,7 +32,17 @@ CALLBACK_VALUES = st.one_of(
     TEXT,
     st.sampled_from([e.value for e in StreamEvent] + ["stream-paused", "STREAM-STARTED"]),
     st.datetimes(timezones=st.none() | st.just(UTC)).map(datetime.isoformat),
-    st.sampled_from(["2025-09-26T16:25:04.792Z", "2025-13-01", "now", "+10000-01-01"]),
+    st.sampled_from(
+        [
+            "2025-09-26T16:25:04.792Z",
+            "Thu, 09 Nov 2023 17:05:04 +0000",
+            "Tue, 25 Sept 2018 20:00:00 +0000",
+            "Mon, 01 Jan 2147483648 00:00:00 GMT",
+            "2025-13-01",
+            "now",
+            "+10000-01-01",
+        ]
+    ),
 )
 CALLBACK_NAME = st.one_of(st.sampled_from(CALLBACK_NAMES), TEXT)
 COMPLETE = st.fixed_dictionaries(
@@ -67,6 +77,8 @@ def test_a_callback_parses_or_raises_protocol_error(fields: Any) -> None:
     assert isinstance(callback.event, str) and callback.event
     assert isinstance(callback.stream_sid, str) and callback.stream_sid
     assert callback.timestamp is None or isinstance(callback.timestamp, datetime)
+    assert callback.timestamp is None or callback.timestamp.tzinfo is not None
+    assert callback.timestamp_text == dict(fields).get("Timestamp")
     for value in (callback.account_sid, callback.call_sid, callback.stream_name, callback.error):
         assert value is None or isinstance(value, str)
     assert all(isinstance(k, str) and isinstance(v, str) for k, v in callback.extra.items())
