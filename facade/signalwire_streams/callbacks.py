@@ -277,11 +277,11 @@ def validate_signature(signing_key: str, url: str, fields: Fields, signature: st
     """
     key = Secret(signing_key)
     del signing_key
+    reveal_checked("signing_key", key, _key_problem)
+    _check_url(url)
     given = _given(signature)
     if given is None:
         return False
-    reveal_checked("signing_key", key, _key_problem)
-    _check_url(url)
     if _body_sha256(url) is not None:
         return False
     texts = _signed_texts(_pairs(fields))

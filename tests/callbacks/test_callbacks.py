@@ -207,5 +207,12 @@ def test_the_emulator_s_signed_callbacks_validate_from_the_raw_body() -> None:
 
 
 def test_an_empty_signing_key_is_refused() -> None:
+    """As SignalWire's validator does, before it looks at the signature: a missing key is a
+    mistake in the caller's setup, not a request to refuse."""
     with pytest.raises(ValueError, match="signing_key"):
         compute_signature("", "https://x.test/")
+    for signature in ("c2ln", None):
+        with pytest.raises(ValueError, match="signing_key"):
+            validate_signature("", "https://x.test/", {}, signature)
+        with pytest.raises(ValueError, match="signing_key"):
+            validate_webhook("", signature, "https://x.test/", "")
