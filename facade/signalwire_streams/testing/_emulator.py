@@ -17,6 +17,7 @@ import asyncio
 import dataclasses
 import os
 import secrets
+import ssl
 import threading
 import uuid
 from collections.abc import Mapping
@@ -35,6 +36,7 @@ from ._http import HttpShell
 from ._media import MediaEngine, MediaStatus
 from ._models import RecordedRequest, StreamPlan, StreamRecord
 from ._service import Service
+from ._tls import LocalTLS
 from ._validation import ApiError, CreateFields, Form, parse_create
 from ._vocabulary import (
     API_PREFIX,
@@ -61,10 +63,15 @@ class Emulator:
 
     Every stream created opens a WebSocket to its `Url` and streams audio as SignalWire does:
     a tone (440 Hz inbound, 660 Hz outbound) or the WAV file given as `audio`, at real-time
-    pace times `speed`. A stream started by `connect_stream` is bidirectional: what the
-    receiver sends back is played into the call (`heard`) at that pace too. `ca_file` is
-    trusted for `wss://` and for https callbacks; `verify_tls=False` skips certificate
-    checks. Status callbacks are signed with `signing_key`. `media=False` keeps it to REST.
+    pace times `speed`. A stream started by `connect_stream` or by a `<Connect><Stream>`
+    given to `answer` is bidirectional: what the receiver sends back is played into the call
+    (`heard`) at that pace too. `ca_file` is trusted for `wss://` and for https callbacks;
+    `verify_tls=False` skips certificate checks. Status callbacks are signed with
+    `signing_key`. `media=False` keeps it to REST.
+
+    `tls` serves the REST API over https, as a Space does: a `LocalTLS` (its certificate;
+    clients trust its `ca_file`) or a server-side `ssl.SSLContext`. `base_url` then starts
+    with `https://`.
     """
 
     def __init__(
@@ -80,6 +87,7 @@ class Emulator:
         speed: float = 1.0,
         audio: str | PathLike[str] | None = None,
         media: bool = True,
+        tls: LocalTLS | ssl.SSLContext | None = None,
     ) -> None:
         self._project_id = str(uuid.uuid4()) if project_id is None else project_id
         self._api_token = secrets.token_urlsafe(24) if api_token is None else api_token
@@ -96,6 +104,11 @@ class Emulator:
             )
         if ca_file is not None and not os.path.isfile(ca_file):
             raise ValidationError("ca_file", f"no file at {os.fspath(ca_file)!r}")
+        if isinstance(tls, LocalTLS):
+            tls = tls.server_context()
+        elif tls is not None and not isinstance(tls, ssl.SSLContext):
+            raise ValidationError("tls", "must be a LocalTLS, an ssl.SSLContext or None")
+        self._tls = tls
         self._engine = (
             MediaEngine(
                 signing_key=self._signing_key,
@@ -134,7 +147,7 @@ class Emulator:
                 return
             if self._stopped:
                 raise EmulatorError("this Emulator was stopped; create a new one")
-            shell = HttpShell(self._service, self._host, self._requested_port)
+            shell = HttpShell(self._service, self._host, self._requested_port, self._tls)
             self._bound_port = shell.start()
             self._shell = shell
 
@@ -206,7 +219,8 @@ class Emulator:
 
     @property
     def base_url(self) -> str:
-        """The Compatibility API base URL, as for `https://{space}.signalwire.com`."""
+        """The Compatibility API base URL, as for `https://{space}.signalwire.com`: below
+        `/api/laml/2010-04-01`; the same routes also answer below `/2010-04-01`."""
         host = self._host
         if host in ("", "0.0.0.0"):
             host = "127.0.0.1"
@@ -214,7 +228,8 @@ class Emulator:
             host = "[::1]"
         elif ":" in host:
             host = f"[{host}]"
-        return f"http://{host}:{self.port}{API_PREFIX}"
+        scheme = "http" if self._tls is None else "https"
+        return f"{scheme}://{host}:{self.port}{API_PREFIX}"
 
     # State
 

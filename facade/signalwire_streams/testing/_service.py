@@ -34,7 +34,7 @@ from ._validation import (
     parse_stop,
     username,
 )
-from ._vocabulary import API_PREFIX, API_VERSION, IN_PROGRESS, KIND_SEGMENT, STOPPED, Kind
+from ._vocabulary import API_PREFIX, IN_PROGRESS, KIND_SEGMENT, STOPPED, Kind
 
 __all__ = ["Service"]
 
@@ -159,7 +159,10 @@ class Service:
                     )
         if parent.ended:
             raise ApiError(
-                422, 21220, f"Stream cannot be started for a {route.kind} in its current state"
+                422,
+                21220,
+                f"Stream cannot be started for a {route.kind} in its current state",
+                as_list=route.kind == "conference",
             )
         record = StreamRecord(
             sid=str(uuid.uuid4()),
@@ -207,19 +210,28 @@ class Service:
         return named[-1] if named else None
 
     def _stream_json(self, record: StreamRecord) -> dict[str, object]:
+        """The stream with exactly the keys SignalWire's published schema allows
+        (`CallStreamResponse`, `ConferenceStreamResponse`): no `api_version`, no `error_code`.
+
+        A conference stream's `name` is null when none was given, as documented; a call
+        stream's is a required string there, so one without a name answers its sid (as its
+        status callbacks' `StreamName` does).
+        """
         segment = KIND_SEGMENT[record.kind]
         account = quote(self._project_id, safe="")
         parent = quote(record.parent_sid, safe="")
+        if record.kind == "conference":
+            name: str | None = record.name
+        else:
+            name = record.name or record.sid
         return {
             "sid": record.sid,
             "account_sid": self._project_id,
             f"{record.kind}_sid": record.parent_sid,
-            "name": record.name or record.sid,
+            "name": name,
             "status": record.status,
             "date_updated": format_datetime(record.date_updated),
             "uri": f"{API_PREFIX}/Accounts/{account}/{segment}/{parent}/Streams/{record.sid}.json",
-            "api_version": API_VERSION,
-            "error_code": None,
         }
 
     # State

@@ -36,6 +36,7 @@ __all__ = [
     "PARAMETER",
     "PROTOCOL",
     "RECEIVER_EVENTS",
+    "ROOT_PREFIX",
     "SECRET_FIELD",
     "SEGMENT_KIND",
     "SIGNATURE_HEADER",
@@ -52,6 +53,9 @@ Kind = Literal["call", "conference"]
 # REST
 API_VERSION: Final = "2010-04-01"
 API_PREFIX: Final = f"/api/laml/{API_VERSION}"
+# The same API at the Space's root, which the `signalwire` 2.x SDK calls (with `.json`) and a
+# Space answers too (signalwire-python's recorded traffic).
+ROOT_PREFIX: Final = f"/{API_VERSION}"
 MORE_INFO: Final = "https://developer.signalwire.com/compatibility-api/reference/error-codes"
 FORM_TYPE: Final = "application/x-www-form-urlencoded"
 SEGMENT_KIND: Final[dict[str, Kind]] = {"Calls": "call", "Conferences": "conference"}
