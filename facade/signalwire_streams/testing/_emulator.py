@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Mapping
 from os import PathLike
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Any, Self
 
 from .._errors import ValidationError
 from ._audio import load_wav
@@ -50,6 +50,9 @@ from ._vocabulary import (
     SECRET_FIELD,
     TRACKS,
 )
+
+if TYPE_CHECKING:
+    from .._client import AsyncClient, Client
 
 __all__ = ["Emulator"]
 
@@ -230,6 +233,29 @@ class Emulator:
             host = f"[{host}]"
         scheme = "http" if self._tls is None else "https"
         return f"{scheme}://{host}:{self.port}{API_PREFIX}"
+
+    def client(self, **options: Any) -> Client:
+        """A `Client` for this emulator (its project, token and `base_url`); `options` go to
+        `Client`. For an https emulator pass an `http_client` that trusts its certificate."""
+        from .._client import Client
+
+        return Client(self.project_id, self.api_token, self.base_url, **options)
+
+    def async_client(self, **options: Any) -> AsyncClient:
+        """An `AsyncClient` for this emulator; as `client()`."""
+        from .._client import AsyncClient
+
+        return AsyncClient(self.project_id, self.api_token, self.base_url, **options)
+
+    def environment(self) -> dict[str, str]:
+        """The `SIGNALWIRE_*` variables that point `Client()`, `AsyncClient()` and the
+        command line at this emulator: `os.environ.update(emulator.environment())`."""
+        return {
+            "SIGNALWIRE_PROJECT_ID": self.project_id,
+            "SIGNALWIRE_API_TOKEN": self.api_token,
+            "SIGNALWIRE_SPACE": self.base_url,
+            "SIGNALWIRE_SIGNING_KEY": self.signing_key,
+        }
 
     # State
 
