@@ -6,13 +6,15 @@
         async for event in session:          # Connected, Start, Media, Dtmf, Mark, Stop …
             if isinstance(event, media.Start):
                 print(event.call_sid, event.custom_parameters)
-        session.write_wav("call.wav")        # every track, decoded to 16-bit PCM
 
-    async with media.serve(handle, host="0.0.0.0", port=8443, ssl=tls, bearer_token=token):
+    async with media.serve(handle, host="0.0.0.0", port=8443, ssl=tls, bearer_token=token,
+                           record_dir="calls"):   # a WAV per stream, written as it arrives
         await asyncio.Future()
 
-Also: `parse_event` for one message, `Session(connection)` inside an existing websockets or
-ASGI app, and G.711/L16 codecs that need neither audioop nor numpy.
+Also: `asgi_app` for ASGI servers and frameworks, `Session(messages, send=...)` inside any
+other server, talking back on bidirectional streams (`Session.send_audio`, marks, clear,
+DTMF), `parse_event` for one message, and G.711/L16 codecs and a resampler that need
+neither audioop nor numpy.
 """
 
 from ._asgi import ASGIApp, asgi_app
