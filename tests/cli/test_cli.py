@@ -29,7 +29,7 @@ from typing import IO
 
 import pytest
 from signalwire_streams import AsyncClient, Client, StreamStatus, media
-from signalwire_streams._cli import main
+from signalwire_streams.cli import main
 from signalwire_streams.testing import Emulator, LocalTLS
 
 from tests.helpers.receivers import eventually

@@ -19,10 +19,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO, get_args
 
-from ._client import Client
-from ._errors import APIStatusError, SignalWireError, ValidationError
-from ._models import Codec, StatusCallbackMethod, Stream, Track
-from ._version import __version__
+from .._client import Client
+from .._errors import APIStatusError, SignalWireError, ValidationError
+from .._models import Codec, StatusCallbackMethod, Stream, Track
+from .._version import __version__
 
 __all__ = ["main"]
 
@@ -140,7 +140,7 @@ def _demo(args: argparse.Namespace, out: TextIO) -> None:
 
 
 def _emulator(args: argparse.Namespace, out: TextIO) -> None:
-    from .testing import Emulator
+    from ..testing import Emulator
 
     project_id = os.environ.get("SIGNALWIRE_PROJECT_ID") or None
     token = os.environ.get("SIGNALWIRE_API_TOKEN") or None

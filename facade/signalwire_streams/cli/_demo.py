@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import TextIO
 from urllib.parse import parse_qsl
 
-from ._client import AsyncClient
-from ._errors import SignalWireError
-from .callbacks import SIGNATURE_HEADER, StatusCallback, parse_status_callback, validate_signature
-from .media import Session, serve
-from .testing import Emulator, LocalTLS
+from .._client import AsyncClient
+from .._errors import SignalWireError
+from ..callbacks import SIGNATURE_HEADER, StatusCallback, parse_status_callback, validate_signature
+from ..media import Session, serve
+from ..testing import Emulator, LocalTLS
 
 __all__ = ["DemoResult", "run_demo"]
 
