@@ -1,205 +1,62 @@
-"""The offline demo: the whole loop on one machine, over real TLS.
-
-The emulator plays SignalWire: it takes the REST create, opens a WebSocket to a local `wss://`
-receiver (certificate made on the spot, bearer token checked), streams a tone on both tracks
-at real-time pace and posts signed status callbacks. The receiver records the audio to a WAV
-file as it arrives.
+"""`demo`: the first thing to run. The emulator streams a call to a local wss:// receiver,
+which writes a WAV; the loop itself (`_demo_loop`) loads only when the demo runs, so that
+other commands do not pay for the emulator and the media plane.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
-import secrets
-import ssl
-import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import importlib.util
 from pathlib import Path
-from typing import TextIO
-from urllib.parse import parse_qsl
+from typing import Any, TextIO
 
-from .._client import AsyncClient
-from .._errors import SignalWireError
-from ..callbacks import SIGNATURE_HEADER, StatusCallback, parse_status_callback, validate_signature
-from ..media import Session, serve
-from ..testing import Emulator, LocalTLS
+from ._args import number, output_file
+from ._messages import FAILED, CommandError
 
-__all__ = ["DemoResult", "run_demo"]
-
-PARAMETERS = {"customer": "42", "lang": "en-US"}
-_FRAME_SECONDS = 0.02
-_END_TIMEOUT = 5.0
+__all__ = ["add_parser"]
 
 
-@dataclass
-class _Callbacks:
-    """Status callbacks as the demo's receiver got them, each with its signature checked."""
-
-    signing_key: str = field(repr=False)
-    url: str = ""
-    received: list[tuple[StatusCallback, bool]] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def events(self) -> list[str]:
-        with self.lock:
-            return [str(callback.event) for callback, _ in self.received]
-
-    def all_signed(self) -> bool:
-        with self.lock:
-            return all(valid for _, valid in self.received)
+MAX_SECONDS = 600.0
 
 
-@contextmanager
-def _callback_receiver(context: ssl.SSLContext, callbacks: _Callbacks) -> Iterator[str]:
-    """An https endpoint on loopback that checks and keeps status callbacks."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            fields = parse_qsl(body.decode(), keep_blank_values=True)
-            valid = validate_signature(
-                callbacks.signing_key, callbacks.url, fields, self.headers.get(SIGNATURE_HEADER)
-            )
-            try:
-                callback = parse_status_callback(fields)
-            except SignalWireError:
-                self.send_response(400)
-            else:
-                with callbacks.lock:
-                    callbacks.received.append((callback, valid))
-                self.send_response(204 if valid else 403)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, format: str, *args: object) -> None:
-            """Quiet: the demo prints its own summary."""
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.daemon = True
-    thread.start()
-    callbacks.url = f"https://127.0.0.1:{server.server_address[1]}/status"
-    try:
-        yield callbacks.url
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-@dataclass(frozen=True)
-class DemoResult:
-    """What the demo received, for its summary and for tests."""
-
-    session: Session
-    callbacks: list[str]
-    callbacks_signed: bool
-    wav: Path
-
-
-async def _wait_for(condition: Callable[[], bool], timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        await asyncio.sleep(0.01)
-    return True
-
-
-def _progress(session: Session) -> str:
-    tracks = "  ".join(f"{t} {session.frames_on(t)} frames" for t in session.tracks)
-    seconds = session.duration(session.tracks[0]) if session.tracks else 0.0
-    return f"   receiving: {seconds:5.2f} s of audio  {tracks}  gaps {len(session.gaps)}"
-
-
-async def run_demo(*, seconds: float, wav: Path, out: TextIO) -> DemoResult:
-    """Run the loop, printing each step to `out`; return what was received."""
-    sessions: list[Session] = []
-
-    async def receive(session: Session) -> None:
-        sessions.append(session)
-        session.record(wav)  # written as the audio arrives, finished when the stream ends
-        await session.collect()
-
-    bearer_token = secrets.token_urlsafe(24)
-    with LocalTLS() as tls, Emulator(ca_file=tls.ca_file) as emulator:
-        callbacks = _Callbacks(emulator.signing_key)
-        with _callback_receiver(tls.server_context(), callbacks) as callback_url:
-            async with serve(
-                receive, ssl=tls.server_context(), bearer_token=bearer_token
-            ) as server:
-                call_sid = emulator.add_call()
-                url = f"{server.url}/media"
-                out.write(f"   emulator   {emulator.base_url}\n")
-                out.write(
-                    f"   receiver   {url} (certificate made just now; bearer token required)\n"
-                )
-                out.write(f"   callbacks  {callback_url}\n   call       {call_sid}\n\n")
-                async with AsyncClient(
-                    emulator.project_id, emulator.api_token, emulator.base_url
-                ) as client:
-                    names = ", ".join(PARAMETERS)
-                    out.write(f"1. Start a stream named 'demo' with parameters {names}\n")
-                    created = await client.streams.create(
-                        call_sid,
-                        url,
-                        name="demo",
-                        track="both_tracks",
-                        status_callback=callback_url,
-                        parameters=PARAMETERS,
-                        authorization_bearer_token=bearer_token,
-                    )
-                    out.write(f"   {created.sid} {created.status}\n\n")
-                    out.write(f"2. Receive {seconds:g} s of audio\n")
-                    await _receive(sessions, seconds, out)
-                    out.write("3. Stop it by name\n")
-                    stopped = await client.streams.stop(call_sid, "demo")
-                    out.write(f"   {stopped.sid} {stopped.status}\n\n")
-                session = sessions[0]
-                if not await _wait_for(lambda: session.ended, _END_TIMEOUT):
-                    raise SignalWireError("the stream did not end after it was stopped")
-                await _wait_for(lambda: "stream-stopped" in callbacks.events(), _END_TIMEOUT)
-    return DemoResult(session, callbacks.events(), callbacks.all_signed(), wav)
-
-
-async def _receive(sessions: list[Session], seconds: float, out: TextIO) -> None:
-    """Wait until `seconds` of audio arrived on the first track, showing progress."""
-    if not await _wait_for(lambda: bool(sessions) and bool(sessions[0].tracks), _END_TIMEOUT):
-        raise SignalWireError("no media arrived at the receiver")
-    session = sessions[0]
-    wanted = round(seconds / _FRAME_SECONDS)
-    live = out.isatty()
-    shown = -1.0
-    while session.frames_on(session.tracks[0]) < wanted and not session.ended:
-        if live:
-            out.write("\r" + _progress(session))
-            out.flush()
-        elif time.monotonic() - shown >= 1.0:
-            shown = time.monotonic()
-            out.write(_progress(session) + "\n")
-        await asyncio.sleep(0.05)
-    out.write(("\r" if live else "") + _progress(session) + "\n\n")
-
-
-def summary(result: DemoResult) -> str:
-    """The closing lines of the demo."""
-    session = result.session
-    fmt = session.media_format
-    per_track = ", ".join(f"{t} {session.frames_on(t)}" for t in session.tracks)
-    seconds = ", ".join(f"{t} {session.duration(t):.2f} s" for t in session.tracks)
-    parameters = ", ".join(f"{k}={v}" for k, v in session.custom_parameters.items())
-    signed = "all signatures valid" if result.callbacks_signed else "BAD SIGNATURES"
-    return (
-        f"4. Wrote {result.wav} ({len(session.tracks)} channels: {', '.join(session.tracks)}; "
-        f"{fmt.sample_rate} Hz)\n\n"
-        "Summary\n"
-        f"   frames      {session.frames} ({per_track})\n"
-        f"   audio       {seconds}\n"
-        f"   gaps        {len(session.gaps)}\n"
-        f"   parameters  {parameters or 'none'}\n"
-        f"   callbacks   {', '.join(result.callbacks) or 'none'} ({signed})\n"
-        f"   ended by    {session.end}\n"
+def _run(args: argparse.Namespace, out: TextIO) -> None:
+    if importlib.util.find_spec("trustme") is None:
+        raise CommandError(
+            "demo makes its certificate with trustme, which is not installed",
+            "pip install 'signalwire-streams[testing]'",
+        )
+    wav = output_file(args.out, "--out")
+    out.write(
+        "signalwire-streams demo: the emulator streams a call to a local wss receiver;\n"
+        "nothing leaves this machine.\n\n"
     )
+    from ._demo_loop import run_demo, summary
+
+    result = asyncio.run(run_demo(seconds=args.seconds, wav=wav, out=out))
+    out.write(summary(result))
+    if result.session.end is None or not result.callbacks_signed:
+        raise CommandError("the demo did not complete the loop", code=FAILED)
+
+
+def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
+    demo = commands.add_parser(
+        "demo",
+        help="stream a call from a local emulator to a local wss receiver, offline",
+        description="Stream a call from a local emulator to a local wss:// receiver, "
+        "which writes it to a WAV file. Nothing leaves this machine.",
+        parents=[common],
+    )
+    demo.add_argument(
+        "--seconds",
+        type=number(0, MAX_SECONDS, " s"),
+        default=3.0,
+        help="seconds of audio to receive (default 3)",
+    )
+    demo.add_argument(
+        "--out",
+        type=Path,
+        default=Path("signalwire-streams-demo.wav"),
+        help="WAV file to write (default: signalwire-streams-demo.wav here)",
+    )
+    demo.set_defaults(run=_run)
