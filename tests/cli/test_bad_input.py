@@ -107,7 +107,7 @@ CASES = [
     ("receive-path", [*RECEIVE, "--path", "media?x=1"], ["error: --path must start with '/'"]),
     ("receive-host", [*RECEIVE, "--host", "192.0.2.1"], ["error: cannot listen on 192.0.2.1:0", "--host"]),
     # cert
-    ("cert-dir-missing", ["cert", "--dir", "{dir}/nowhere"], ["error: --dir: the folder {dir}/nowhere does not exist"]),
+    ("cert-dir-under-file", ["cert", "--dir", "{dir}/a-file/tls"], ["error: --dir: cannot make the folder {dir}/a-file/tls"]),
     ("cert-would-overwrite", ["cert", "--dir", "{dir}/full"], ["error: --dir: {dir}/full/ca.pem, {dir}/full/cert.pem, {dir}/full/key.pem already exist", "--force"]),
     ("cert-bad-name", ["cert", "--dir", "{dir}", "--name", "not a host!"], ["error: --name: 'not a host!' is not a host name"]),
 ]  # fmt: skip

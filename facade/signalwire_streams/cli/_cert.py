@@ -58,6 +58,11 @@ def _run(args: argparse.Namespace, out: TextIO) -> None:
         )
     import trustme
 
+    try:  # `cert --dir tls` makes the folder, as the files need one
+        args.dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise CommandError(f"--dir: cannot make the folder {args.dir}: {reason}") from None
     folder = output_dir(args.dir, "--dir")
     names = list(dict.fromkeys([*DEFAULT_NAMES, *(_check_name(n) for n in args.name)]))
     paths = [folder / name for name in FILES]
@@ -97,7 +102,10 @@ def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
         parents=[common],
     )
     cert.add_argument(
-        "--dir", type=Path, default=Path("."), help="folder to write in (default: here)"
+        "--dir",
+        type=Path,
+        default=Path("."),
+        help="folder to write in, made if need be (default: here)",
     )
     cert.add_argument(
         "--name",
