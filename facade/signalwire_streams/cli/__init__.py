@@ -10,6 +10,7 @@ with the details at -vv. Nothing here ever prints the API token or a bearer toke
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
@@ -17,9 +18,19 @@ from typing import TextIO
 from .._errors import SignalWireError
 from .._version import __version__
 from . import _cert, _demo, _emulator, _receive, _remote
-from ._messages import INTERRUPTED, CommandError, log_to_stderr, report, report_unexpected
+from ._messages import (
+    INTERRUPTED,
+    CommandError,
+    keep_secret,
+    log_to_stderr,
+    report,
+    report_unexpected,
+)
 
 __all__ = ["main", "parser"]
+
+# Variables that may hold a secret, whichever command runs: taken out of anything printed.
+SECRET_VARIABLES = ("SIGNALWIRE_API_TOKEN", "SIGNALWIRE_SIGNING_KEY", "SIGNALWIRE_STREAM_TOKEN")
 
 Command = Callable[[argparse.Namespace, TextIO], None]
 
@@ -63,6 +74,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return its exit code (0, 1 failed, 2 bad input, 130 interrupted)."""
     args = parser().parse_args(argv)
     verbose = args.verbose + getattr(args, "verbose_after", 0)
+    for variable in (*SECRET_VARIABLES, getattr(args, "bearer_token_env", None)):
+        if variable:
+            keep_secret(os.environ.get(variable))
     log_to_stderr(verbose)
     run: Command = args.run
     try:
