@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
+from .._config import ENV_API_TOKEN
 from .._errors import SignalWireError
 from .._version import __version__
 from . import _cert, _demo, _emulator, _receive, _remote
@@ -26,11 +27,12 @@ from ._messages import (
     report,
     report_unexpected,
 )
+from ._receive import DEFAULT_TOKEN_VARIABLE
 
 __all__ = ["main", "parser"]
 
 # Variables that may hold a secret, whichever command runs: taken out of anything printed.
-SECRET_VARIABLES = ("SIGNALWIRE_API_TOKEN", "SIGNALWIRE_SIGNING_KEY", "SIGNALWIRE_STREAM_TOKEN")
+SECRET_VARIABLES = (ENV_API_TOKEN, "SIGNALWIRE_SIGNING_KEY", DEFAULT_TOKEN_VARIABLE)
 
 Command = Callable[[argparse.Namespace, TextIO], None]
 
