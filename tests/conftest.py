@@ -1,5 +1,6 @@
 """Fixtures shared across the test folders: a live emulator, one scenario run through either
-client (`api`, an `Api` from tests/helpers/clients.py), the hypothesis profiles, and no
+client (`api`, an `Api` from tests/helpers/clients.py), certificates for a wss receiver
+(`tls`), the hypothesis profiles, and no
 SIGNALWIRE_* variable from a developer's environment.
 
 A folder's own fixtures are in its conftest.py; shared helpers are in tests/helpers/.
@@ -13,7 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 from hypothesis import settings
-from signalwire_streams.testing import Emulator
+from signalwire_streams.testing import Emulator, LocalTLS
 
 from tests.helpers.clients import Api
 
@@ -40,6 +41,14 @@ def _no_signalwire_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "SIGNALWIRE_STREAM_TOKEN",
     ):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="module")
+def tls() -> Iterator[LocalTLS]:
+    """Certificates made on the spot for a wss receiver: one CA and one server certificate
+    per test module."""
+    with LocalTLS() as local:
+        yield local
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from signalwire_streams_api.errors import AttemptTimeout
 from signalwire_streams_api.models import CallStream, ConferenceStream, ErrorBody, ErrorDetail
 from signalwire_streams_api.types import RawResponse, Response
 
+from ._dates import parse_timestamp
 from ._errors import (
     APIConnectionError,
     APIResponseError,
@@ -86,17 +87,10 @@ def _http_date(value: str) -> datetime | None:
 
 
 def parse_date(value: object) -> datetime | None:
-    """RFC 2822 as documented, ISO 8601 as a fallback; always timezone-aware, else None."""
-    if not isinstance(value, str) or not value:
-        return None
-    parsed = _http_date(value)
-    if parsed is not None:
-        return parsed
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+    """`date_updated`: RFC 2822 as documented (four-letter months too, as in SignalWire's own
+    example `Tue, 25 Sept 2018 20:00:00 +0000`), ISO 8601 as a fallback; always
+    timezone-aware, else None (the stream is still returned)."""
+    return parse_timestamp(value)
 
 
 def _text(value: object) -> str | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 import pytest
 from hypothesis import given
@@ -22,6 +23,7 @@ from signalwire_streams.callbacks import (
     compute_signature,
     parse_status_callback,
     validate_signature,
+    validate_webhook,
 )
 
 from tests.helpers.strategies import ANY_CHAR, ANY_OBJECT, HASHABLE, TEXT, examples, url
@@ -32,7 +34,17 @@ CALLBACK_VALUES = st.one_of(
     TEXT,
     st.sampled_from([e.value for e in StreamEvent] + ["stream-paused", "STREAM-STARTED"]),
     st.datetimes(timezones=st.none() | st.just(UTC)).map(datetime.isoformat),
-    st.sampled_from(["2025-09-26T16:25:04.792Z", "2025-13-01", "now", "+10000-01-01"]),
+    st.sampled_from(
+        [
+            "2025-09-26T16:25:04.792Z",
+            "Thu, 09 Nov 2023 17:05:04 +0000",
+            "Tue, 25 Sept 2018 20:00:00 +0000",
+            "Mon, 01 Jan 2147483648 00:00:00 GMT",
+            "2025-13-01",
+            "now",
+            "+10000-01-01",
+        ]
+    ),
 )
 CALLBACK_NAME = st.one_of(st.sampled_from(CALLBACK_NAMES), TEXT)
 COMPLETE = st.fixed_dictionaries(
@@ -67,6 +79,8 @@ def test_a_callback_parses_or_raises_protocol_error(fields: Any) -> None:
     assert isinstance(callback.event, str) and callback.event
     assert isinstance(callback.stream_sid, str) and callback.stream_sid
     assert callback.timestamp is None or isinstance(callback.timestamp, datetime)
+    assert callback.timestamp is None or callback.timestamp.tzinfo is not None
+    assert callback.timestamp_text == dict(fields).get("Timestamp")
     for value in (callback.account_sid, callback.call_sid, callback.stream_name, callback.error):
         assert value is None or isinstance(value, str)
     assert all(isinstance(k, str) and isinstance(v, str) for k, v in callback.extra.items())
@@ -117,6 +131,51 @@ def test_a_signature_still_matches_with_the_port_added_or_removed(
     other = f"{scheme}://{host}{'' if with_port else port}/{path}"
     signature = compute_signature(key, signed, fields)
     assert validate_signature(key, other, fields, signature)
+
+
+BODIES = st.one_of(
+    TEXT,
+    st.binary(max_size=40),
+    st.dictionaries(TEXT, TEXT, max_size=4).map(lambda d: urlencode(d, errors="surrogatepass")),
+    st.sampled_from(['{"event": "call.state"}', "", "a=1&a=2", "=", "&&", "%zz=%"]),
+    ANY_OBJECT,
+)
+
+
+@examples(500)
+@given(
+    key=st.one_of(TEXT, ANY_OBJECT),
+    signature=st.one_of(SIGNATURES, ANY_OBJECT),
+    target=st.one_of(url(), TEXT, ANY_OBJECT),
+    body=BODIES,
+)
+def test_validate_webhook_answers_a_bool_or_refuses_with_our_errors(
+    key: Any, signature: Any, target: Any, body: Any
+) -> None:
+    try:
+        result = validate_webhook(key, signature, target, body)
+    except SignalWireError:
+        return
+    assert isinstance(result, bool)
+
+
+@examples(300)
+@given(
+    key=st.text(ANY_CHAR, min_size=1, max_size=20),
+    target=url(),
+    pairs=st.lists(st.tuples(TEXT, TEXT), max_size=5),
+)
+def test_a_computed_signature_validates_from_the_raw_form_body(
+    key: str, target: str, pairs: list[tuple[str, str]]
+) -> None:
+    """What compute_signature signs, validate_webhook accepts from the encoded body: the
+    body parses back to the same pairs (text with no UTF-8 form aside)."""
+    body = urlencode(pairs, errors="surrogatepass")
+    if parse_qsl(body, keep_blank_values=True) != pairs:
+        return  # e.g. a name that is empty, which a form cannot carry
+    signature = compute_signature(key, target, pairs)
+    assert validate_webhook(key, signature, target, body) is True
+    assert validate_webhook(key, signature, target, body.encode(errors="surrogatepass")) is True
 
 
 # The minimal examples of bugs the properties above found, kept after their fixes.

@@ -82,6 +82,8 @@ def test_create_answers_the_documented_json(emu: Emulator, client: httpx.Client)
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
     body = response.json()
+    # Exactly the keys of SignalWire's published CallStreamResponse: no api_version, no
+    # error_code (only the older docs page shows those).
     assert set(body) == {
         "sid",
         "account_sid",
@@ -90,16 +92,12 @@ def test_create_answers_the_documented_json(emu: Emulator, client: httpx.Client)
         "status",
         "date_updated",
         "uri",
-        "api_version",
-        "error_code",
     }
     assert str(uuid.UUID(body["sid"])) == body["sid"]
     assert body["account_sid"] == emu.project_id
     assert body["call_sid"] == call
     assert body["name"] == "n1"
     assert body["status"] == "in-progress"
-    assert body["api_version"] == "2010-04-01"
-    assert body["error_code"] is None
     assert body["date_updated"].endswith(" +0000")
     updated = parsedate_to_datetime(body["date_updated"])
     assert updated.tzinfo is not None
@@ -110,8 +108,31 @@ def test_create_answers_the_documented_json(emu: Emulator, client: httpx.Client)
 
 
 def test_create_without_name_uses_the_sid_as_name(emu: Emulator, client: httpx.Client) -> None:
+    """A call stream's `name` is a required string in SignalWire's schema."""
     body = create(client, emu, emu.add_call())
     assert body["name"] == body["sid"]
+
+
+def test_a_conference_stream_without_a_name_has_a_null_name(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    """As SignalWire's ConferenceStreamResponse documents: null when none was given."""
+    conf = emu.add_conference()
+    path = streams_path(emu, conf, "Conferences")
+    body = post(client, path, {"Url": WSS}).json()
+    assert set(body) == {
+        "sid",
+        "account_sid",
+        "conference_sid",
+        "name",
+        "status",
+        "date_updated",
+        "uri",
+    }
+    assert body["name"] is None
+    stopped = post(client, f"{path}/{body['sid']}", {"Status": "stopped"}).json()
+    assert (stopped["name"], stopped["status"]) == (None, "stopped")
+    assert post(client, path, {"Url": WSS, "Name": "mix"}).json()["name"] == "mix"
 
 
 def test_create_records_every_field(emu: Emulator, client: httpx.Client) -> None:
@@ -322,7 +343,12 @@ def test_ended_conference_refuses_streams(emu: Emulator, client: httpx.Client) -
     assert post(client, path, {"Url": WSS}).status_code == 200
     emu.end_conference(conf)
     assert emu.streams(conf)[0].status == "stopped"
-    assert_error(post(client, path, {"Url": WSS}), 422, 21220)
+    # A conference stream's 422 is SignalWire's `{"errors": [text]}`, not the flat error.
+    response = post(client, path, {"Url": WSS})
+    assert response.status_code == 422
+    assert response.json() == {
+        "errors": ["Stream cannot be started for a conference in its current state"]
+    }
 
 
 # Errors

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from signalwire_streams import ProtocolError, SignalWireError
 from signalwire_streams.media import (
     Connected,
     Dtmf,
+    Envelope,
     Mark,
     Media,
     MediaFormat,
@@ -71,8 +73,16 @@ DOCS_CLEAR = """{
 }"""
 
 
+def _envelope(timestamp: str, event_type: str, direction: str = "inbound") -> Envelope:
+    return Envelope(timestamp=timestamp, direction=direction, event_type=event_type)
+
+
 def test_the_docs_connected_example() -> None:
-    assert parse_event(DOCS_CONNECTED) == Connected(protocol="Call", version="0.2.0")
+    assert parse_event(DOCS_CONNECTED) == Connected(
+        protocol="Call",
+        version="0.2.0",
+        envelope=_envelope("2025-09-26T16:25:04.792Z", "connected"),
+    )
 
 
 def test_the_docs_start_example() -> None:
@@ -84,6 +94,7 @@ def test_the_docs_start_example() -> None:
         tracks=("inbound",),
         media_format=MediaFormat("audio/x-L16", 24000, 1),
         sequence_number=1,
+        envelope=_envelope("2025-09-26T16:25:04.794Z", "start"),
     )
     assert isinstance(event, Start) and dict(event.custom_parameters) == {}
     assert event.media_format.bytes_per_second == 48000
@@ -99,21 +110,56 @@ def test_the_docs_media_example_parses_and_its_placeholder_payload_fails_only_wh
         1002,
     )
     assert event.stream_sid == STREAM  # from the envelope
+    assert event.envelope == _envelope("2025-09-26T16:25:24.821Z", "media")
+    assert "envelope=Envelope(" in repr(event)
     with pytest.raises(ProtocolError, match=r"media\.payload is not valid base64"):
         _ = event.payload
 
 
 def test_the_docs_stop_dtmf_mark_and_clear_examples() -> None:
-    assert parse_event(DOCS_STOP) == Stop(sequence_number=1002, stream_sid=STREAM)
+    assert parse_event(DOCS_STOP) == Stop(
+        sequence_number=1002,
+        stream_sid=STREAM,
+        envelope=_envelope("2025-09-26T16:25:24.863Z", "stop"),
+    )
     assert parse_event(DOCS_DTMF) == Dtmf(
-        digit="8", duration=2700, sequence_number=25, stream_sid=STREAM
+        digit="8",
+        duration=2700,
+        sequence_number=25,
+        stream_sid=STREAM,
+        envelope=_envelope("2025-09-26T16:25:15.123Z", "dtmf"),
     )
     assert parse_event(DOCS_MARK) == Mark(
-        name="item_CK5XvgANb1jVorf5VQlKQ:43500", stream_sid=STREAM
+        name="item_CK5XvgANb1jVorf5VQlKQ:43500",
+        stream_sid=STREAM,
+        envelope=_envelope("2025-09-26T16:25:24.740Z", "mark"),
     )
     clear = parse_event(DOCS_CLEAR)
     assert isinstance(clear, UnknownEvent) and clear.event == "clear"
     assert clear.data["streamSid"] == STREAM
+    assert clear.envelope == _envelope("2025-09-26T16:25:12.018Z", "clear", "outbound")
+
+
+def test_the_envelope_s_time_is_read_and_its_text_kept() -> None:
+    envelope = parse_event(DOCS_CONNECTED).envelope
+    assert envelope is not None
+    assert envelope.time == datetime(2025, 9, 26, 16, 25, 4, 792000, tzinfo=UTC)
+    assert Envelope(timestamp="Thu, 09 Nov 2023 17:05:04 +0000").time == datetime(
+        2023, 11, 9, 17, 5, 4, tzinfo=UTC
+    )
+    assert Envelope(timestamp="soon").time is None and Envelope().time is None
+    numeric = parse_event(json.dumps({"timestamp": 1758903904792, "rawEvent": {"event": "stop"}}))
+    assert numeric.envelope == Envelope(timestamp="1758903904792")
+    with pytest.raises(ProtocolError, match="envelope's direction must be a string"):
+        parse_event(json.dumps({"direction": ["in"], "rawEvent": {"event": "stop"}}))
+
+
+def test_a_bare_message_has_no_envelope_on_either_path() -> None:
+    fast = parse_event(bare("media", media={"track": "inbound", "payload": "AAAA"}))
+    general = parse_event(bare("media", media={"payload": "AAAA"}))  # no track: general path
+    assert fast.envelope is None and general.envelope is None
+    assert fast == general
+    assert "envelope" not in repr(fast)
 
 
 def bare(event: str, **fields: Any) -> str:

@@ -201,6 +201,37 @@ async def tracing() -> AsyncIterator[Callable[[], int]]:
         tracemalloc.stop()
 
 
+# The emulator runs in this process too: what its own thread allocates (the frame it writes,
+# its transport's buffers) is not the receiver's. Traces with a frame in its code are left
+# out; the receiver's are sampled every few milliseconds for their peak.
+_NOT_THE_EMULATOR = tracemalloc.Filter(False, "*/signalwire_streams/testing/*", all_frames=True)
+
+
+@asynccontextmanager
+async def receiver_peak() -> AsyncIterator[Callable[[], int]]:
+    """The peak growth of what this process allocates outside the emulator, sampled."""
+    gc.collect()
+    tracemalloc.start(30)
+
+    def size() -> int:
+        snapshot = tracemalloc.take_snapshot().filter_traces([_NOT_THE_EMULATOR])
+        return sum(stat.size for stat in snapshot.statistics("filename"))
+
+    peak = [0]
+
+    async def sample(before: int) -> None:
+        while True:
+            peak[0] = max(peak[0], size() - before)
+            await asyncio.sleep(0.005)
+
+    try:
+        sampler = asyncio.get_running_loop().create_task(sample(size()))
+        yield lambda: peak[0]
+        sampler.cancel()
+    finally:
+        tracemalloc.stop()
+
+
 async def test_a_10_mib_frame_is_refused_with_1009_without_being_buffered(
     tls: LocalTLS, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -216,7 +247,7 @@ async def test_a_10_mib_frame_is_refused_with_1009_without_being_buffered(
                 call, rx.url, track="inbound_track", authorization_bearer_token=TOKEN
             )
             await eventually(lambda: bool(rx.sessions) and rx.sessions[0].frames >= 10)
-            async with tracing() as peak:
+            async with receiver_peak() as peak:
                 sent_before = emulator.media(stream.sid).bytes_sent
                 emulator.inject_media(stream.sid, "oversized-frame")
                 await eventually(lambda: bool(rx.finished))
@@ -237,9 +268,10 @@ async def test_a_10_mib_frame_is_refused_with_1009_without_being_buffered(
     # What came before the frame is kept; the server's memory never held the frame.
     assert session.end == "close" and session.frames == status.frames_sent
     assert session.gaps == [] and session.malformed_frames == 0
-    # picows stops reading 10 ms after refusing the frame: what arrives meanwhile is held
-    # (a few MB over loopback), never the frame itself.
-    assert grew < 8 * MiB
+    # picows stops reading 10 ms after refusing the frame: what arrives meanwhile passes
+    # through its buffers (about 1 MiB at the peak, even on a loaded machine), never the
+    # frame itself.
+    assert grew < 4 * MiB
     assert rx.escaped == [] and handler_failures(caplog) == []
 
 
@@ -261,7 +293,7 @@ async def test_the_memory_measure_sees_a_10_mib_frame_that_is_taken(tls: LocalTL
                 call, rx.url, track="inbound_track", authorization_bearer_token=TOKEN
             )
             await eventually(lambda: bool(rx.sessions) and rx.sessions[0].frames >= 10)
-            async with tracing() as peak:
+            async with receiver_peak() as peak:
                 emulator.inject_media(stream.sid, "oversized-frame")
                 await eventually(lambda: bool(big), timeout=30)
                 grew = peak()

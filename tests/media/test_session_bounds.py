@@ -3,69 +3,28 @@
 Each case runs in a fresh child process (so that memory freed by other tests cannot hide
 growth), feeds a session through its public constructor (an async iterable of messages,
 made one at a time) and measures the child's peak resident memory while it runs (Linux's
-VmHWM, reset first), beyond what it held before. Hostile peers send 200,000 frames on new
+VmHWM, reset first), beyond what it held before: `bench.memory`'s measure, which prints
+the README's memory table. Hostile peers send 200,000 frames on new
 track names, numbered out of order, pressing keys or echoing marks; an honest one streams
 an hour of both tracks.
 """
 
 from __future__ import annotations
 
-import asyncio
-import base64
-import gc
 import itertools
 import json
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from signalwire_streams import media
 
-MiB = 2**20
+from bench.memory import START, feed, hour_of_both_tracks, media_message, peak_growth
+
 ROOT = Path(__file__).resolve().parents[2]
-PAYLOAD = base64.b64encode(bytes(range(160))).decode()
-START = json.dumps(
-    {
-        "event": "start",
-        "sequenceNumber": "1",
-        "start": {"streamSid": "MZ1", "callSid": "CA1", "tracks": ["inbound", "outbound"]},
-    }
-)
-
-
-def _media(sequence: int, chunk: int, track: str = "inbound") -> str:
-    return (
-        f'{{"event":"media","sequenceNumber":"{sequence}","media":{{"track":"{track}",'
-        f'"chunk":"{chunk}","timestamp":"{chunk * 20}","payload":"{PAYLOAD}"}}}}'
-    )
-
-
-async def _feed(messages: Iterator[str]) -> AsyncIterator[str]:
-    for number, message in enumerate(messages):
-        yield message
-        if number % 1000 == 0:
-            await asyncio.sleep(0)  # as a socket would: the loop runs between reads
-
-
-def _status_mb(field: str) -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) / 1024
-    raise AssertionError(f"no {field}")
-
-
-def _measure_here(make: Callable[[], media.Session]) -> tuple[media.Session, float]:
-    """The collected session, and the growth of this process's peak resident memory."""
-    gc.collect()
-    with open("/proc/self/clear_refs", "w") as refs:
-        refs.write("5")  # the peak starts again from what is resident now
-    before = _status_mb("VmRSS")
-    session = asyncio.run(make().collect())
-    return session, _status_mb("VmHWM") - before
 
 
 def _measure(case: str) -> dict[str, Any]:
@@ -82,7 +41,7 @@ def _measure(case: str) -> dict[str, Any]:
 
 def report(case: str) -> None:
     """In the child: measure one case and print its figures as JSON."""
-    session, grew = _measure_here(CASES[case])
+    session, grew = peak_growth(CASES[case])
     figures = {
         "grew": grew,
         "frames": session.frames,
@@ -103,18 +62,18 @@ def report(case: str) -> None:
 
 
 def _hostile(frames: Iterator[str]) -> media.Session:
-    return media.Session(_feed(itertools.chain([START], frames)))
+    return media.Session(feed(itertools.chain([START], frames)))
 
 
 HOSTILE = 200_000
 
 
 def new_track_names() -> Iterator[str]:
-    return (_media(n + 2, 1, track=f"track-{n}") for n in range(HOSTILE))
+    return (media_message(n + 2, 1, track=f"track-{n}") for n in range(HOSTILE))
 
 
 def out_of_order() -> Iterator[str]:
-    return (_media(HOSTILE - n, HOSTILE - n) for n in range(HOSTILE))
+    return (media_message(HOSTILE - n, HOSTILE - n) for n in range(HOSTILE))
 
 
 def keys() -> Iterator[str]:
@@ -131,24 +90,14 @@ def marks() -> Iterator[str]:
     )
 
 
-def an_hour() -> Iterator[str]:
-    """An hour of both tracks, at 50 frames a second each."""
-    sequence = 1
-    yield START
-    for chunk in range(1, 3600 * 50 + 1):
-        for track in ("inbound", "outbound"):
-            sequence += 1
-            yield _media(sequence, chunk, track)
-
-
 CASES: dict[str, Callable[[], media.Session]] = {
     "new_track_names": lambda: _hostile(new_track_names()),
     "out_of_order": lambda: _hostile(out_of_order()),
     "keys": lambda: _hostile(keys()),
     "marks": lambda: _hostile(marks()),
-    "an_hour": lambda: media.Session(_feed(an_hour())),
-    "an_hour_a_minute_kept": lambda: media.Session(_feed(an_hour()), keep_audio=60),
-    "an_hour_ten_minutes_kept": lambda: media.Session(_feed(an_hour()), keep_audio=600),
+    "an_hour": lambda: media.Session(feed(hour_of_both_tracks())),
+    "an_hour_a_minute_kept": lambda: media.Session(feed(hour_of_both_tracks()), keep_audio=60),
+    "an_hour_ten_minutes_kept": lambda: media.Session(feed(hour_of_both_tracks()), keep_audio=600),
 }
 
 

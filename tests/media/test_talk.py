@@ -13,6 +13,7 @@ import base64
 import json
 import math
 import struct
+import wave
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -369,3 +370,70 @@ def test_resampling_folds_nothing_back_from_above_the_new_band(source: int, freq
 def test_resampling_to_the_same_rate_is_the_same_audio() -> None:
     pcm = tone(440, 8000, 0.1)
     assert media.resample(pcm, 8000, 8000) == pcm
+
+
+# The recording's `sent` channel: both sides of an agent's call, as the call heard them.
+
+
+async def test_a_recording_puts_what_was_sent_where_the_call_hears_it(tmp_path: Any) -> None:
+    sent: list[str] = []
+    inbound = asyncio.Queue[str | None]()
+
+    async def messages() -> Any:
+        while (message := await inbound.get()) is not None:
+            yield message
+
+    def caller_frame(chunk: int) -> str:
+        payload = base64.b64encode(b"\x00" * 160).decode()  # µ-law 0x00: loud, not silence
+        return json.dumps(
+            {
+                "event": "media",
+                "media": {"track": "inbound", "chunk": str(chunk), "payload": payload},
+            }
+        )
+
+    path = tmp_path / "agent.wav"
+    session = media.Session(messages(), send=sent.append)
+    session.record(path, tracks=["inbound", "sent"])
+    inbound.put_nowait(start_message(["inbound"]))
+    await session.wait_for_start(timeout=5)
+    for chunk in range(1, 26):  # the caller speaks for half a second
+        inbound.put_nowait(caller_frame(chunk))
+    await eventually(lambda: session.frames == 25)
+    prompt = struct.pack("<h", 8000) * 1600  # 0.2 s at 8 kHz: one loud level
+    await session.send_audio(prompt, 8000)
+    await session.send_audio(prompt, 8000)  # queued: plays right after the first
+    for chunk in range(26, 76):  # a further second of the caller
+        inbound.put_nowait(caller_frame(chunk))
+    inbound.put_nowait(None)
+    await session.collect()
+    with wave.open(str(path)) as wav:
+        assert (wav.getnchannels(), wav.getframerate()) == (2, 8000)
+        samples = struct.unpack(f"<{wav.getnframes() * 2}h", wav.readframes(wav.getnframes()))
+    caller, agent = samples[0::2], samples[1::2]
+    assert len(caller) == 75 * 160  # the whole call
+    heard = [n for n, value in enumerate(agent) if value]
+    # Silence until the caller's half second, then both prompts back to back: 0.4 s.
+    assert heard[0] == 25 * 160 and heard[-1] == 25 * 160 + 3200 - 1
+    assert len(heard) == 3200 and all(abs(agent[n] - 8000) < 300 for n in heard)  # µ-law's step
+
+
+async def test_clear_takes_what_never_played_out_of_the_recording(tmp_path: Any) -> None:
+    sent: list[str] = []
+    hang_up = asyncio.Event()
+
+    async def messages() -> Any:
+        yield start_message(["inbound"])
+        await hang_up.wait()
+
+    path = tmp_path / "cleared.wav"
+    session = media.Session(messages(), send=sent.append, bidirectional=True)
+    session.record(path)  # bidirectional=True: inbound and sent by default
+    await session.wait_for_start(timeout=5)
+    await session.send_audio(struct.pack("<h", 8000) * 8000 * 3, 8000)  # three seconds
+    await session.clear()
+    hang_up.set()
+    await session.collect()
+    with wave.open(str(path)) as wav:
+        assert wav.getnchannels() == 2
+        assert wav.getnframes() == 0  # nothing played: the caller's track never moved on

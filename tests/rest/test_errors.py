@@ -171,7 +171,14 @@ def test_wrong_types_in_a_success_body_are_dropped_not_raised(api: Api) -> None:
         ("Wed, 19 Sep 2018 23:00:00 +0200", "2018-09-19T23:00:00+02:00"),
         ("Wed, 19 Sep 2018 21:00:00 -0000", "2018-09-19T21:00:00+00:00"),
         ("2018-09-19T21:00:00Z", "2018-09-19T21:00:00+00:00"),
+        # The example date of SignalWire's own ConferenceStreamResponse schema: a four-letter
+        # month, which the standard library's RFC 2822 reader refuses.
+        ("Tue, 25 Sept 2018 20:00:00 +0000", "2018-09-25T20:00:00+00:00"),
+        ("Tue, 25 Sept. 2018 20:00:00 GMT", "2018-09-25T20:00:00+00:00"),
+        ("Mon, 25 June 2018 20:00:00 +0100", "2018-06-25T20:00:00+01:00"),
+        ("2018-09-19T21:00:00", "2018-09-19T21:00:00+00:00"),
         ("yesterday", None),
+        ("Tue, 25 Septembre-ish 2018", None),
     ],
 )
 def test_date_updated_is_parsed_timezone_aware(api: Api, date: str, iso: str | None) -> None:

@@ -44,7 +44,8 @@ def test_create_sends_every_field_and_returns_the_stream(api: Api) -> None:
     assert stream.name == "transcriber"
     assert stream.status is StreamStatus.IN_PROGRESS
     assert stream.status == "in-progress"
-    assert stream.api_version == "2010-04-01"
+    # SignalWire's published schema has neither; the emulator answers exactly its keys.
+    assert stream.api_version is None
     assert stream.error_code is None
     assert stream.uri is not None and stream.uri.endswith(f"/Streams/{stream.sid}.json")
     assert stream.date_updated is not None and stream.date_updated.tzinfo is not None
@@ -137,6 +138,25 @@ def test_conference_stream_create_and_stop(api: Api) -> None:
     assert (fields["StreamCodec"], fields["StreamRealTime"]) == ("L16@16000h", "true")
     stopped = api.run(lambda c: c.conference_streams.stop(conference, "mix"))
     assert (stopped.sid, stopped.status) == (created.sid, "stopped")
+
+
+def test_a_conference_stream_without_a_name_reads_as_none(api: Api) -> None:
+    """SignalWire answers `"name": null` for a conference stream created without one."""
+    conference = api.emulator.add_conference()
+    created = api.run(lambda c: c.conference_streams.create(conference, WSS_URL))
+    assert created.name is None and created.sid
+    stopped = api.run(lambda c: c.conference_streams.stop(conference, created.sid))
+    assert (stopped.name, stopped.status) == (None, "stopped")
+
+
+def test_an_ended_conference_is_unprocessable_in_the_list_shape(api: Api) -> None:
+    """A conference stream's 422 is `{"errors": [text]}`: no code, the text as the message."""
+    conference = api.emulator.add_conference()
+    api.emulator.end_conference(conference)
+    with pytest.raises(UnprocessableEntityError) as info:
+        api.run(lambda c: c.conference_streams.create(conference, WSS_URL))
+    assert info.value.code is None
+    assert info.value.message == "Stream cannot be started for a conference in its current state"
 
 
 def test_names_are_unique_per_call(api: Api) -> None:

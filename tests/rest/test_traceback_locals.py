@@ -10,72 +10,22 @@ in the rendered chain must be free of them, in plain text and in base64 (Basic a
 from __future__ import annotations
 
 import asyncio
-import base64
-import traceback
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import signalwire_streams
-import signalwire_streams_api
-from signalwire_streams import AsyncClient, Client, SignalWireError
+from signalwire_streams import AsyncClient, Client
 from signalwire_streams.testing import Emulator
 
 from tests.helpers.scripted_server import ScriptedServer
+from tests.helpers.tracebacks import OURS, assert_locals_clean, raised
 
 TOKEN = "api-token-b3c9f1d7e2a4"
 BEARER = "bearer-token-7e1c05aa9d"
 WSS = "wss://receiver.example.com/audio"
 CALL = "9c8b7a6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d"
-OURS = tuple(
-    str(Path(package.__file__).parent) for package in (signalwire_streams, signalwire_streams_api)
-)
-
-
-def _forms(secret: str) -> list[str]:
-    """The secret as a repr could show it: plain, and inside a Basic auth header."""
-    forms = [secret]
-    for user in ("project", "6f2a4c1e-1b2d-4e5f-8a9b-0c1d2e3f4a5b"):
-        forms.append(base64.b64encode(f"{user}:{secret}".encode()).decode()[8:-4])
-    return forms
-
-
-def _our_frames(error: BaseException) -> Iterator[traceback.FrameSummary]:
-    """Every frame of our code in the error's traceback and in those of its causes."""
-    seen: set[int] = set()
-    chain: list[BaseException | None] = [error]
-    while chain:
-        current = chain.pop()
-        if current is None or id(current) in seen:
-            continue
-        seen.add(id(current))
-        summary = traceback.TracebackException.from_exception(current, capture_locals=True)
-        for frame in summary.stack:
-            if frame.filename.startswith(OURS):
-                yield frame
-        chain += [current.__cause__, current.__context__]
-
-
-def _assert_clean(error: BaseException, *secrets: str) -> int:
-    frames = 0
-    for frame in _our_frames(error):
-        frames += 1
-        for name, value in (frame.locals or {}).items():
-            for secret in secrets:
-                for form in _forms(secret):
-                    assert form not in value, f"{frame.name}() local {name!r} shows a secret"
-    assert frames, "the error passed through no frame of ours: the case tests nothing"
-    return frames
-
-
-def _raised(call: Callable[[], Any]) -> BaseException:
-    try:
-        call()
-    except SignalWireError as error:
-        return error
-    raise AssertionError("no error was raised")
 
 
 @pytest.fixture
@@ -115,17 +65,17 @@ def _async_create(space: str, **options: Any) -> Callable[[], Any]:
 )
 @pytest.mark.parametrize("client_type", [Client, AsyncClient])
 def test_a_bad_setting_shows_no_token(client_type: type, arguments: dict[str, Any]) -> None:
-    error = _raised(lambda: client_type("project", TOKEN, **arguments))
-    _assert_clean(error, TOKEN)
+    error = raised(lambda: client_type("project", TOKEN, **arguments))
+    assert_locals_clean(error, TOKEN)
 
 
 def test_a_token_from_the_environment_is_not_shown_through_os_environ(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("SIGNALWIRE_API_TOKEN", TOKEN)
-    _assert_clean(_raised(lambda: Client("project", None, "not a space!")), TOKEN)
+    assert_locals_clean(raised(lambda: Client("project", None, "not a space!")), TOKEN)
     monkeypatch.setenv("SIGNALWIRE_API_TOKEN", TOKEN + " with spaces")
-    _assert_clean(_raised(lambda: Client("project", None, "example")), TOKEN)
+    assert_locals_clean(raised(lambda: Client("project", None, "example")), TOKEN)
 
 
 @pytest.mark.parametrize("create", [_sync_create, _async_create], ids=["sync", "async"])
@@ -141,7 +91,7 @@ def test_a_token_from_the_environment_is_not_shown_through_os_environ(
 def test_a_bad_argument_beside_a_bearer_token_shows_neither_token(
     create: Callable[..., Callable[[], Any]], options: dict[str, Any], emulator: Emulator
 ) -> None:
-    _assert_clean(_raised(create(emulator.base_url, **options)), TOKEN, BEARER)
+    assert_locals_clean(raised(create(emulator.base_url, **options)), TOKEN, BEARER)
 
 
 def test_a_bad_bearer_token_is_refused_without_being_shown(emulator: Emulator) -> None:
@@ -149,18 +99,18 @@ def test_a_bad_bearer_token_is_refused_without_being_shown(emulator: Emulator) -
         with Client("project", TOKEN, emulator.base_url) as client:
             return client.streams.create(CALL, WSS, authorization_bearer_token=BEARER + "\ud800")
 
-    error = _raised(call)
+    error = raised(call)
     assert "authorization_bearer_token" in str(error)
-    _assert_clean(error, TOKEN, BEARER)
+    assert_locals_clean(error, TOKEN, BEARER)
 
 
 @pytest.mark.parametrize("create", [_sync_create, _async_create], ids=["sync", "async"])
 def test_a_refused_answer_shows_no_token(
     create: Callable[..., Callable[[], Any]], emulator: Emulator
 ) -> None:
-    error = _raised(create(emulator.base_url))  # 401: the project id is not the emulator's
+    error = raised(create(emulator.base_url))  # 401: the project id is not the emulator's
     assert getattr(error, "status_code", None) == 401
-    _assert_clean(error, TOKEN, BEARER)
+    assert_locals_clean(error, TOKEN, BEARER)
 
 
 @pytest.mark.parametrize("create", [_sync_create, _async_create], ids=["sync", "async"])
@@ -169,8 +119,8 @@ def test_a_failed_exchange_shows_no_token(
     create: Callable[..., Callable[[], Any]], script: str
 ) -> None:
     with ScriptedServer(script) as server:
-        error = _raised(create(server.url))
-    _assert_clean(error, TOKEN, BEARER)
+        error = raised(create(server.url))
+    assert_locals_clean(error, TOKEN, BEARER)
 
 
 def test_through_an_httpx_client_of_the_caller_s_too() -> None:
@@ -181,8 +131,8 @@ def test_through_an_httpx_client_of_the_caller_s_too() -> None:
             with Client(project, TOKEN, server.url, timeout=1, http_client=http) as client:
                 return client.streams.create(CALL, WSS, authorization_bearer_token=BEARER)
 
-        error = _raised(call)
-    _assert_clean(error, TOKEN, BEARER)
+        error = raised(call)
+    assert_locals_clean(error, TOKEN, BEARER)
 
 
 def test_the_check_can_fail() -> None:
@@ -192,6 +142,6 @@ def test_the_check_can_fail() -> None:
         raise signalwire_streams.ValidationError("x", "y")
 
     careless.__code__ = careless.__code__.replace(co_filename=f"{OURS[0]}/careless.py")
-    error = _raised(lambda: careless(TOKEN))
+    error = raised(lambda: careless(TOKEN))
     with pytest.raises(AssertionError, match="shows a secret"):
-        _assert_clean(error, TOKEN)
+        assert_locals_clean(error, TOKEN)

@@ -18,7 +18,8 @@ from urllib.parse import unquote
 
 import pytest
 from signalwire_streams import Client
-from signalwire_streams.testing import Emulator, RecordedRequest
+from signalwire_streams.testing import Emulator, LocalTLS, RecordedRequest
+from twilio.base.exceptions import TwilioRestException  # type: ignore[import-untyped]
 from twilio.http.http_client import TwilioHttpClient  # type: ignore[import-untyped]
 from twilio.http.response import Response  # type: ignore[import-untyped]
 from twilio.rest import Client as TwilioClient  # type: ignore[import-untyped]
@@ -165,3 +166,29 @@ def test_stop_by_name_sends_what_twilio_python_sends(
         "stopped",
         "stopped",
     ]
+
+
+def test_twilio_python_runs_its_stream_operations_below_the_space_root_over_https() -> None:
+    """twilio-python's own paths (`/2010-04-01/….json`), only the host swapped: the emulator
+    answers them below the Space's root, over https, as a Space does."""
+    with LocalTLS() as tls, Emulator(tls=tls, media=False) as emulator:
+        root = emulator.base_url.removesuffix("/api/laml/2010-04-01") + "/2010-04-01"
+        http = _ToEmulator(root)
+        http.session.verify = str(tls.ca_file)
+        http.session.trust_env = False  # else REQUESTS_CA_BUNDLE would win over verify
+        twilio = TwilioClient(emulator.project_id, emulator.api_token, http_client=http)
+        call = emulator.add_call()
+        created = twilio.calls(call).streams.create(
+            url=WSS, name="asr", parameter1_name="customer", parameter1_value="42"
+        )
+        assert (created.name, created.status) == ("asr", "in-progress")
+        assert twilio.calls(call).streams("asr").update(status="stopped").status == "stopped"
+        other = twilio.calls(call).streams.create(url=WSS)
+        assert twilio.calls(call).streams(other.sid).update(status="stopped").sid == other.sid
+        with pytest.raises(TwilioRestException) as caught:
+            twilio.calls("no-such-call").streams.create(url=WSS)
+        assert (caught.value.status, caught.value.code) == (404, 20404)
+        assert [r.status for r in emulator.requests] == [200, 200, 200, 200, 404]
+        assert all(r.path.startswith("/2010-04-01/") for r in emulator.requests)
+        assert all(r.path.endswith(".json") for r in emulator.requests)
+        assert emulator.streams(call)[0].parameters == {"customer": "42"}

@@ -1,9 +1,10 @@
 """The demo's loop: the whole of it on one machine, over real TLS, offline.
 
 The emulator plays SignalWire: it takes the REST create, opens a WebSocket to a local `wss://`
-receiver (certificate made on the spot, bearer token checked), streams a tone on both tracks
-at real-time pace and posts signed status callbacks. The receiver records the audio to a WAV
-file as it arrives.
+receiver (certificate made on the spot, bearer token checked), streams the call's audio on
+both tracks at real-time pace and posts signed status callbacks. The receiver records the
+audio to a WAV file as it arrives. Then a second call is answered with cXML's
+`<Connect><Stream>` and a voice agent talks with the caller (`_agent_demo`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 import ssl
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import TextIO
 from urllib.parse import parse_qsl
 
+from .._agent_demo import AgentResult, agent_summary, run_agent, write_caller_audio
 from .._client import AsyncClient
 from .._errors import SignalWireError
 from ..callbacks import SIGNATURE_HEADER, StatusCallback, parse_status_callback, validate_signature
@@ -43,9 +46,14 @@ class _Callbacks:
     received: list[tuple[StatusCallback, bool]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def events(self) -> list[str]:
+    def events(self, stream_sid: str | None = None) -> list[str]:
+        """The events posted, of one stream or of all."""
         with self.lock:
-            return [str(callback.event) for callback, _ in self.received]
+            return [
+                str(callback.event)
+                for callback, _ in self.received
+                if stream_sid in (None, callback.stream_sid)
+            ]
 
     def all_signed(self) -> bool:
         with self.lock:
@@ -98,6 +106,9 @@ class DemoResult:
     callbacks: list[str]
     callbacks_signed: bool
     wav: Path
+    agent: AgentResult
+    agent_wav: Path
+    agent_callbacks: list[str]
 
 
 async def _wait_for(condition: Callable[[], bool], timeout: float) -> bool:
@@ -115,7 +126,7 @@ def _progress(session: Session) -> str:
     return f"   receiving: {seconds:5.2f} s of audio  {tracks}  gaps {len(session.gaps)}"
 
 
-async def run_demo(*, seconds: float, wav: Path, out: TextIO) -> DemoResult:
+async def run_demo(*, seconds: float, wav: Path, out: TextIO, utterances: int = 3) -> DemoResult:
     """Run the loop, printing each step to `out`; return what was received."""
     sessions: list[Session] = []
 
@@ -125,44 +136,69 @@ async def run_demo(*, seconds: float, wav: Path, out: TextIO) -> DemoResult:
         await session.collect()
 
     bearer_token = secrets.token_urlsafe(24)
-    with LocalTLS() as tls, Emulator(ca_file=tls.ca_file) as emulator:
-        callbacks = _Callbacks(emulator.signing_key)
-        with _callback_receiver(tls.server_context(), callbacks) as callback_url:
-            async with serve(
-                receive, ssl=tls.server_context(), bearer_token=bearer_token
-            ) as server:
-                call_sid = emulator.add_call()
-                url = f"{server.url}/media"
-                out.write(f"   emulator   {emulator.base_url}\n")
-                out.write(
-                    f"   receiver   {url} (certificate made just now; bearer token required)\n"
-                )
-                out.write(f"   callbacks  {callback_url}\n   call       {call_sid}\n\n")
-                async with AsyncClient(
-                    emulator.project_id, emulator.api_token, emulator.base_url
-                ) as client:
-                    names = ", ".join(PARAMETERS)
-                    out.write(f"1. Start a stream named 'demo' with parameters {names}\n")
-                    created = await client.streams.create(
-                        call_sid,
-                        url,
-                        name="demo",
-                        track="both_tracks",
-                        status_callback=callback_url,
-                        parameters=PARAMETERS,
-                        authorization_bearer_token=bearer_token,
+    wav.parent.mkdir(parents=True, exist_ok=True)
+    agent_wav = wav.with_name(f"{wav.stem}-agent{wav.suffix or '.wav'}")
+    with tempfile.TemporaryDirectory() as folder:
+        caller = Path(folder) / "caller.wav"
+        write_caller_audio(caller)
+        with LocalTLS() as tls, Emulator(ca_file=tls.ca_file, audio=caller) as emulator:
+            callbacks = _Callbacks(emulator.signing_key)
+            with _callback_receiver(tls.server_context(), callbacks) as callback_url:
+                async with serve(
+                    receive, ssl=tls.server_context(), bearer_token=bearer_token
+                ) as server:
+                    call_sid = emulator.add_call()
+                    url = f"{server.url}/media"
+                    out.write(f"   emulator   {emulator.base_url}\n")
+                    out.write(
+                        f"   receiver   {url} (certificate made just now; bearer token required)\n"
                     )
-                    out.write(f"   {created.sid} {created.status}\n\n")
-                    out.write(f"2. Receive {seconds:g} s of audio\n")
-                    await _receive(sessions, seconds, out)
-                    out.write("3. Stop it by name\n")
-                    stopped = await client.streams.stop(call_sid, "demo")
-                    out.write(f"   {stopped.sid} {stopped.status}\n\n")
-                session = sessions[0]
-                if not await _wait_for(lambda: session.ended, _END_TIMEOUT):
-                    raise SignalWireError("the stream did not end after it was stopped")
-                await _wait_for(lambda: "stream-stopped" in callbacks.events(), _END_TIMEOUT)
-    return DemoResult(session, callbacks.events(), callbacks.all_signed(), wav)
+                    out.write(f"   callbacks  {callback_url}\n   call       {call_sid}\n\n")
+                    async with AsyncClient(
+                        emulator.project_id, emulator.api_token, emulator.base_url
+                    ) as client:
+                        names = ", ".join(PARAMETERS)
+                        out.write(f"1. Start a stream named 'demo' with parameters {names}\n")
+                        created = await client.streams.create(
+                            call_sid,
+                            url,
+                            name="demo",
+                            track="both_tracks",
+                            status_callback=callback_url,
+                            parameters=PARAMETERS,
+                            authorization_bearer_token=bearer_token,
+                        )
+                        out.write(f"   {created.sid} {created.status}\n\n")
+                        out.write(f"2. Receive {seconds:g} s of audio\n")
+                        await _receive(sessions, seconds, out)
+                        out.write("3. Stop it by name\n")
+                        stopped = await client.streams.stop(call_sid, "demo")
+                        out.write(f"   {stopped.sid} {stopped.status}\n\n")
+                    session = sessions[0]
+                    if not await _wait_for(lambda: session.ended, _END_TIMEOUT):
+                        raise SignalWireError("the stream did not end after it was stopped")
+                    out.write(f"4. Wrote {wav}\n\n")
+                agent = await run_agent(
+                    emulator,
+                    tls.server_context(),
+                    bearer_token=bearer_token,
+                    status_callback=callback_url,
+                    wav=agent_wav,
+                    utterances=utterances,
+                    out=out,
+                )
+                await _wait_for(
+                    lambda: callbacks.events().count("stream-stopped") >= 2, _END_TIMEOUT
+                )
+    return DemoResult(
+        session,
+        callbacks.events(session.stream_sid),
+        callbacks.all_signed(),
+        wav,
+        agent,
+        agent_wav,
+        callbacks.events(agent.session.stream_sid),
+    )
 
 
 async def _receive(sessions: list[Session], seconds: float, out: TextIO) -> None:
@@ -193,9 +229,11 @@ def summary(result: DemoResult) -> str:
     parameters = ", ".join(f"{k}={v}" for k, v in session.custom_parameters.items())
     signed = "all signatures valid" if result.callbacks_signed else "BAD SIGNATURES"
     return (
-        f"4. Wrote {result.wav} ({len(session.tracks)} channels: {', '.join(session.tracks)}; "
-        f"{fmt.sample_rate} Hz)\n\n"
-        "Summary\n"
+        agent_summary(result.agent, result.agent_wav)
+        + f"   callbacks   {', '.join(result.agent_callbacks) or 'none'}\n\n"
+        "Summary of the REST stream\n"
+        f"   wrote       {result.wav} ({len(session.tracks)} channels: "
+        f"{', '.join(session.tracks)}; {fmt.sample_rate} Hz)\n"
         f"   frames      {session.frames} ({per_track})\n"
         f"   audio       {seconds}\n"
         f"   gaps        {len(session.gaps)}\n"

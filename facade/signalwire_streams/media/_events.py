@@ -7,19 +7,24 @@ this version does not know becomes `UnknownEvent` with its data kept.
 
 SignalWire's docs show each message wrapped as `{"timestamp", "direction", "eventType",
 "streamSid", "sequenceNumber", "rawEvent": {...}}`; such a wrapper is unwrapped, so the docs'
-examples parse as well as the bare messages do.
+examples parse as well as the bare messages do, and what the wrapper alone says (its
+`timestamp`, `direction` and `eventType`) is kept on the event as its `envelope`. Bare
+messages, the usual media frames among them, have none and take the fast path.
 """
 
 from __future__ import annotations
 
 import binascii
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import MappingProxyType
 from typing import Annotated, Any, Final, TypeAlias
 
 import msgspec
 
+from .._dates import parse_timestamp
 from .._errors import ProtocolError
 
 __all__ = [
@@ -28,6 +33,7 @@ __all__ = [
     "MULAW",
     "Connected",
     "Dtmf",
+    "Envelope",
     "Event",
     "Mark",
     "Media",
@@ -65,11 +71,31 @@ class MediaFormat:
 
 
 @dataclass(frozen=True, slots=True)
+class Envelope:
+    """What the docs' `rawEvent` wrapper says about the message it carries.
+
+    `timestamp` is the text as sent (`"2025-09-26T16:25:04.792Z"` in the docs) and `time`
+    that text read as a timezone-aware datetime (None if it cannot be); `direction` is
+    `inbound` or `outbound` in the docs; `event_type` repeats the event's name.
+    """
+
+    timestamp: str | None = None
+    direction: str | None = None
+    event_type: str | None = None
+
+    @property
+    def time(self) -> datetime | None:
+        """`timestamp` as a timezone-aware datetime (ISO 8601 or RFC 2822), else None."""
+        return parse_timestamp(self.timestamp)
+
+
+@dataclass(frozen=True, slots=True)
 class Connected:
     """The first message: the protocol and its version."""
 
     protocol: str | None = None
     version: str | None = None
+    envelope: Envelope | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +112,7 @@ class Start:
     custom_parameters: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
     media_format: MediaFormat = field(default_factory=MediaFormat)
     sequence_number: int | None = None
+    envelope: Envelope | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +129,7 @@ class Media:
     timestamp: int | None = None
     sequence_number: int | None = None
     stream_sid: str | None = None
+    envelope: Envelope | None = None
 
     @property
     def payload(self) -> bytes:
@@ -113,10 +141,11 @@ class Media:
             raise ProtocolError(f"media.payload is not valid base64: {error}") from None
 
     def __repr__(self) -> str:
+        envelope = "" if self.envelope is None else f", envelope={self.envelope!r}"
         return (
             f"Media(track={self.track!r}, chunk={self.chunk!r}, timestamp={self.timestamp!r}, "
             f"sequence_number={self.sequence_number!r}, "
-            f"payload_base64=<{len(self.payload_base64)} chars>)"
+            f"payload_base64=<{len(self.payload_base64)} chars>{envelope})"
         )
 
 
@@ -129,6 +158,7 @@ class Dtmf:
     track: str | None = None
     sequence_number: int | None = None
     stream_sid: str | None = None
+    envelope: Envelope | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +168,7 @@ class Mark:
     name: str
     sequence_number: int | None = None
     stream_sid: str | None = None
+    envelope: Envelope | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +179,7 @@ class Stop:
     stream_sid: str | None = None
     account_sid: str | None = None
     call_sid: str | None = None
+    envelope: Envelope | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +188,7 @@ class UnknownEvent:
 
     event: str
     data: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+    envelope: Envelope | None = None
 
 
 Event: TypeAlias = Connected | Start | Media | Dtmf | Mark | Stop | UnknownEvent
@@ -296,13 +329,29 @@ def _stop(message: Mapping[str, Any], sequence: int | None, stream: str | None) 
     )
 
 
-def _unwrap(wrapper: dict[str, Any]) -> dict[str, Any]:
-    """The docs' wrapped form: the event is `rawEvent`, which may leave ids to the wrapper."""
+def _unwrap(wrapper: dict[str, Any]) -> tuple[dict[str, Any], Envelope]:
+    """The docs' wrapped form: the event is `rawEvent`, which may leave ids to the wrapper;
+    what only the wrapper says is its `Envelope`."""
     inner = dict(wrapper["rawEvent"])
     for key in ("streamSid", "sequenceNumber"):
         if key not in inner and key in wrapper:
             inner[key] = wrapper[key]
-    return inner
+    envelope = Envelope(
+        _envelope_text(wrapper, "timestamp"),
+        _envelope_text(wrapper, "direction"),
+        _envelope_text(wrapper, "eventType"),
+    )
+    return inner, envelope
+
+
+def _envelope_text(wrapper: Mapping[str, Any], key: str) -> str | None:
+    """A wrapper's field as text: a whole number (milliseconds, say) as its digits."""
+    value = wrapper.get(key)
+    if value is None or type(value) is str:
+        return value
+    if type(value) is int:
+        return str(value)
+    raise ProtocolError(f"the envelope's {key} must be a string, not {type(value).__name__}")
 
 
 # The usual media message, decoded by msgspec straight into these structs, in C: numbers as
@@ -334,7 +383,15 @@ _decode_json = msgspec.json.Decoder().decode
 _MEDIA_NEW = Media.__new__
 _MEDIA_SLOTS = tuple(
     getattr(Media, name).__set__
-    for name in ("track", "payload_base64", "chunk", "timestamp", "sequence_number", "stream_sid")
+    for name in (
+        "track",
+        "payload_base64",
+        "chunk",
+        "timestamp",
+        "sequence_number",
+        "stream_sid",
+        "envelope",
+    )
 )
 
 
@@ -346,13 +403,16 @@ def _fast_media(message: str | bytes) -> Media | None:
         return None
     body = decoded.media
     event = _MEDIA_NEW(Media)
-    set_track, set_payload, set_chunk, set_timestamp, set_sequence, set_stream = _MEDIA_SLOTS
+    set_track, set_payload, set_chunk, set_timestamp, set_sequence, set_stream, set_envelope = (
+        _MEDIA_SLOTS
+    )
     set_track(event, body.track)
     set_payload(event, body.payload)
     set_chunk(event, body.chunk)
     set_timestamp(event, body.timestamp)
     set_sequence(event, decoded.sequenceNumber)
     set_stream(event, decoded.streamSid)
+    set_envelope(event, None)  # bare: a wrapped message has no `event`, so not this path
     return event
 
 
@@ -380,8 +440,9 @@ def parse_event(message: str | bytes) -> Event:
         raise ProtocolError(f"the message is not JSON: {error}") from None
     if type(data) is not dict:
         raise ProtocolError(f"the message must be a JSON object, not {type(data).__name__}")
+    envelope: Envelope | None = None
     if "event" not in data and isinstance(data.get("rawEvent"), dict):
-        data = _unwrap(data)
+        data, envelope = _unwrap(data)
     event = data.get("event")
     if type(event) is not str:
         raise ProtocolError("the message has no string 'event' field")
@@ -389,16 +450,19 @@ def parse_event(message: str | bytes) -> Event:
     stream = data.get("streamSid")
     if stream is not None and type(stream) is not str:
         raise ProtocolError(f"streamSid must be a string, not {type(stream).__name__}")
+    parsed: Event
     if event == "media":
-        return _media(data, sequence, stream)
-    if event == "start":
-        return _start(data, sequence)
-    if event == "connected":
-        return Connected(_text(data, "protocol", ""), _text(data, "version", ""))
-    if event == "dtmf":
-        return _dtmf(data, sequence, stream)
-    if event == "mark":
-        return _mark(data, sequence, stream)
-    if event == "stop":
-        return _stop(data, sequence, stream)
-    return UnknownEvent(event, MappingProxyType(data))
+        parsed = _media(data, sequence, stream)
+    elif event == "start":
+        parsed = _start(data, sequence)
+    elif event == "connected":
+        parsed = Connected(_text(data, "protocol", ""), _text(data, "version", ""))
+    elif event == "dtmf":
+        parsed = _dtmf(data, sequence, stream)
+    elif event == "mark":
+        parsed = _mark(data, sequence, stream)
+    elif event == "stop":
+        parsed = _stop(data, sequence, stream)
+    else:
+        parsed = UnknownEvent(event, MappingProxyType(data))
+    return parsed if envelope is None else dataclasses.replace(parsed, envelope=envelope)

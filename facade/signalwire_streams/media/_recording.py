@@ -1,8 +1,10 @@
 """A stream's audio written to a WAV file as it arrives, in bounded memory.
 
-16-bit PCM, one channel per track in the order `start` lists them. Tracks arrive as separate
-frames, so each is buffered until the others catch up; a track that falls more than
-`MAX_LAG_SECONDS` behind (or has stopped) is padded with silence, which bounds the buffers.
+16-bit PCM, one channel per track in the order `start` lists them, and on a bidirectional
+stream a `sent` channel: what this side sent, placed where the call hears it. Tracks arrive
+as separate frames, so each is buffered until the others catch up; a track that falls more
+than `MAX_LAG_SECONDS` behind (or has stopped, or is silent) is padded with silence, which
+bounds the buffers. Audio sent runs at most the send queue's length ahead.
 The header's sizes are rewritten every second of audio, flushing the file, so that a
 process that dies mid-call leaves a valid WAV of all but the last second; `close()` writes
 the final sizes.
@@ -76,6 +78,30 @@ class Recording:
             ready = min(len(buffer) for buffer in self._pending.values())
         if ready:
             self._write(ready)
+
+    def feed_played(self, track: str, pcm: bytes) -> None:
+        """Add audio this side sends on `track`, where the call will hear it: after what is
+        queued on that track, and not before now (the furthest other track). It may run
+        ahead of the others; it is written as they catch up."""
+        pending = self._pending.get(track)
+        if pending is None or self._file is None:
+            return
+        now = max((len(b) for t, b in self._pending.items() if t != track), default=0)
+        if len(pending) < now:
+            pending.extend(bytes(now - len(pending)))
+        pending += pcm
+        ready = min(len(buffer) for buffer in self._pending.values())
+        if ready:
+            self._write(ready)
+
+    def drop_unplayed(self, track: str) -> None:
+        """Forget the audio of `track` beyond now (the furthest other track): it was cleared
+        before it played."""
+        pending = self._pending.get(track)
+        if pending is None or self._file is None:
+            return
+        now = max((len(b) for t, b in self._pending.items() if t != track), default=0)
+        del pending[now:]
 
     def close(self) -> None:
         """Write what is buffered (padding shorter tracks with silence) and the final sizes."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections import deque
 from collections.abc import AsyncIterable, Callable, Sequence
 from os import PathLike
@@ -29,11 +30,13 @@ from ._recording import Recording
 from ._state import EndReason, Gap, StreamState
 from ._talk import TalkBack
 
-__all__ = ["MAX_QUEUE", "EndReason", "Gap", "Session", "check_byteorder", "to_pcm16"]
+__all__ = ["MAX_QUEUE", "SENT", "EndReason", "Gap", "Session", "check_byteorder", "to_pcm16"]
 
 logger = logging.getLogger("signalwire_streams.media")
 
 MAX_QUEUE = 256
+SENT = "sent"
+"""The recording channel of what this session sent (`record(path, tracks=[..., "sent"])`)."""
 """Events queued for the handler at most (about 2.5 s of a both-tracks stream)."""
 _MALFORMED_LOGGED = 5  # per session, at WARNING; the rest at DEBUG, and a count at the end
 
@@ -106,7 +109,8 @@ class Session(Received, TalkBack):
         self._iterating = False  # the handler has asked for an event: lossless from then on
         self._draining = False  # collect(): events are recorded, not queued
         self._overflowed = 0  # events not queued for a handler that had not iterated yet
-        self._waiter: asyncio.Future[None] | None = None
+        self._waiter: asyncio.Future[None] | None = None  # collect() or wait_for_start()
+        self._next: asyncio.Future[Event] | None = None  # the handler's next event
         self._closed = False  # the connection is gone: nothing more will arrive
         self._pause: Callable[[], object] | None = None
         self._resume: Callable[[], object] | None = None
@@ -174,12 +178,13 @@ class Session(Received, TalkBack):
             return
         queue = self._queue
         if self._iterating:
+            waiting = self._next
+            if waiting is not None:  # the handler waits: hand it the event, no queue
+                self._next = None
+                if not waiting.done():  # (it may have been cancelled)
+                    waiting.set_result(event)
+                    return
             queue.append(event)
-            waiter = self._waiter
-            if waiter is not None:
-                self._waiter = None
-                if not waiter.done():
-                    waiter.set_result(None)
             if len(queue) >= self._max_queue and not self._paused and self._pause is not None:
                 self._paused = True
                 self._pause()
@@ -215,6 +220,9 @@ class Session(Received, TalkBack):
                 self._state.malformed_frames,
             )
         self._wake()
+        waiting, self._next = self._next, None
+        if waiting is not None and not waiting.done():
+            waiting.set_exception(StopAsyncIteration())
         for closed in self._on_close:
             closed()
 
@@ -256,35 +264,36 @@ class Session(Received, TalkBack):
     def __aiter__(self) -> Self:
         return self
 
-    async def __anext__(self) -> Event:
-        queue = self._queue
-        if not queue or not self._iterating:
-            await self._wait_for_events()
-        event = queue.popleft()
-        if self._paused and len(queue) <= self._max_queue // 4:
-            self._paused = False
-            if self._resume is not None:
-                self._resume()
-        return event
-
-    async def _wait_for_events(self) -> None:
-        """Until an event is queued, or StopAsyncIteration once none will be."""
+    def __anext__(self) -> asyncio.Future[Event]:
+        """The next event, as a future: resolved at once when one is queued, else by the
+        next message read (no task of its own, one wake-up per event for the handler)."""
+        future: asyncio.Future[Event] = asyncio.get_running_loop().create_future()
         if not self._iterating:
-            self._iterating = True
-            self._draining = False
-            if self._overflowed:
-                logger.warning(
-                    "stream %s: the handler began reading events late; %d were not queued",
-                    self.stream_sid,
-                    self._overflowed,
-                )
-            self._ensure_reading()
+            self._begin_iterating()
         queue = self._queue
-        while not queue:
-            if self._closed or self._state.end is not None:  # the connection, or `stop`
-                raise StopAsyncIteration
-            waiter = self._waiter = asyncio.get_running_loop().create_future()
-            await waiter
+        if queue:
+            future.set_result(queue.popleft())
+            if self._paused and len(queue) <= self._max_queue // 4:
+                self._paused = False
+                if self._resume is not None:
+                    self._resume()
+        elif self._closed or self._state.end is not None:  # the connection, or `stop`
+            future.set_exception(StopAsyncIteration())
+        else:
+            self._next = future
+        return future
+
+    def _begin_iterating(self) -> None:
+        """The handler asks for its first event: lossless from now on."""
+        self._iterating = True
+        self._draining = False
+        if self._overflowed:
+            logger.warning(
+                "stream %s: the handler began reading events late; %d were not queued",
+                self.stream_sid,
+                self._overflowed,
+            )
+        self._ensure_reading()
 
     async def collect(self) -> Self:
         """Consume the stream to its end (`stop`, or the connection closing) and return this
@@ -348,12 +357,19 @@ class Session(Received, TalkBack):
     def record(self, path: str | PathLike[str], tracks: Sequence[str] | None = None) -> None:
         """Write this stream's audio to a WAV file as it arrives, from now to its end.
 
-        One channel per track (those `start` lists, or `tracks`). The header is rewritten
-        every second of audio, so the file is a valid WAV even if the process dies; it is
-        finished when the stream ends. Before `start`, recording begins with it.
+        One channel per track (those `start` lists, or `tracks`). `"sent"` is what this
+        session sends (`send_audio`, `send_media`), placed where the call hears it, less
+        what `clear()` dropped: `tracks=["inbound", "sent"]` records both sides of a voice
+        agent's call; a session made with `bidirectional=True` adds it by default. The
+        header is rewritten every second of audio, so the file is a valid WAV even if the
+        process dies; it is finished when the stream ends. Before `start`, recording begins
+        with it.
         """
         if self._recording is not None or self._record_to is not None:
             raise ValidationError("record", "this session is already being recorded")
+        folder = os.path.dirname(os.fspath(path)) or "."
+        if not os.path.isdir(folder):
+            raise ValidationError("path", f"the folder {folder!r} does not exist")
         self._record_to = (path, None if tracks is None else list(tracks))
         if self.start is not None:
             self._start_recording(self.start)
@@ -367,8 +383,28 @@ class Session(Received, TalkBack):
         if self._record_to is None or self._recording is not None:
             return
         path, tracks = self._record_to
-        names = tracks or list(start.tracks) or ["inbound"]
-        self._recording = Recording(path, names, start.media_format.sample_rate)
+        if tracks is None:
+            tracks = list(start.tracks) or ["inbound"]
+            if self._bidirectional is True:
+                tracks.append(SENT)
+        try:
+            self._recording = Recording(path, tracks, start.media_format.sample_rate)
+        except (OSError, ProtocolError) as error:  # the stream goes on, unrecorded
+            self._record_to = None
+            logger.error("stream %s: cannot record to %s: %s", self.stream_sid, path, error)
+
+    def _recording_sent(self) -> bool:
+        recording = self._recording
+        return recording is not None and not recording.closed and SENT in recording.tracks
+
+    def _record_sent(self, pcm: bytes) -> None:
+        assert self._recording is not None
+        self._recording.feed_played(SENT, pcm)
+
+    def _drop_unplayed(self) -> None:
+        if self._recording_sent():
+            assert self._recording is not None
+            self._recording.drop_unplayed(SENT)
 
     def _feed_recording(self, event: Media, payload: bytes) -> None:
         recording = self._recording

@@ -18,6 +18,7 @@ from .._errors import SendError, ValidationError
 from ._audio import ByteOrder, encode_alaw, encode_l16, encode_mulaw
 from ._events import ALAW, L16, MULAW
 from ._outbound import Outbound, dtmf_problem
+from ._received import to_pcm16
 from ._resample import resample
 from ._state import StreamState
 
@@ -40,6 +41,16 @@ class TalkBack:
     _l16_byteorder: ByteOrder
     _send_text: Callable[[str], object] | None
     _bidirectional: bool | None
+
+    # The recording's side (Session): whether it has a `sent` channel, and how to feed it.
+    def _recording_sent(self) -> bool:
+        raise NotImplementedError
+
+    def _record_sent(self, pcm: bytes) -> None:
+        raise NotImplementedError
+
+    def _drop_unplayed(self) -> None:
+        raise NotImplementedError
 
     def _init_talk(self) -> None:
         self._outbound: Outbound | None = None
@@ -98,6 +109,8 @@ class TalkBack:
         if start.media_format.encoding == L16 and len(data) % 2:
             raise ValidationError("payload", "L16 audio must have an even number of bytes")
         await outbound.media(data)
+        if self._recording_sent():
+            self._record_sent(to_pcm16(data, start.media_format, l16_byteorder=self._l16_byteorder))
 
     async def send_audio(self, pcm16: bytes, sample_rate: int) -> None:
         """Send 16-bit little-endian mono PCM at `sample_rate`, converted to the stream's
@@ -123,6 +136,8 @@ class TalkBack:
         else:
             raise SendError(f"audio encoding {fmt.encoding!r} is not one this package sends")
         await outbound.media(payload)
+        if self._recording_sent():
+            self._record_sent(pcm)
 
     async def send_mark(self, name: str) -> None:
         """Queue a mark after the audio sent so far: it comes back (as a `Mark` event, and
@@ -142,7 +157,9 @@ class TalkBack:
     async def clear(self) -> list[str]:
         """Stop what the call is playing and drop the audio queued, here and at SignalWire.
         Pending marks come back as SignalWire flushes them; their names are returned."""
-        return await self._sender().clear()
+        marks = await self._sender().clear()
+        self._drop_unplayed()
+        return marks
 
     async def wait_for_mark(self, name: str, timeout: float | None = None) -> None:
         """Until the mark `name` comes back: its audio has played, or was cleared.

@@ -23,9 +23,17 @@ from math import pi, sin
 from os import PathLike
 
 from .._errors import ValidationError
-from ._vocabulary import ALAW, FRAME_SECONDS, MULAW
+from ._vocabulary import ALAW, CODEC_FORMATS, CXML_CODECS, DEFAULT_CODEC, FRAME_SECONDS, MULAW
 
-__all__ = ["AudioSource", "Wav", "encode", "encode_alaw", "encode_mulaw", "load_wav"]
+__all__ = [
+    "AudioSource",
+    "Wav",
+    "encode",
+    "encode_alaw",
+    "encode_mulaw",
+    "load_wav",
+    "media_format",
+]
 
 _TONES = {"inbound": 440, "outbound": 660}
 
@@ -95,6 +103,12 @@ def _l16(samples: array[int]) -> bytes:
         samples = array("h", samples)
         samples.byteswap()
     return samples.tobytes()
+
+
+def media_format(codec: str | None) -> tuple[str, int]:
+    """The encoding and sample rate of a REST `StreamCodec` or a cXML `codec` (None: µ-law)."""
+    codec = codec or DEFAULT_CODEC
+    return CODEC_FORMATS.get(codec) or CXML_CODECS.get(codec) or CODEC_FORMATS[DEFAULT_CODEC]
 
 
 def encode(samples: array[int], encoding: str) -> bytes:

@@ -6,15 +6,18 @@ at least as strictly as the service is documented to, so that client bugs show u
 
 The parts, each independent of the client and the receiver it tests, so that a bug there
 cannot hide itself by being mirrored here: `_service` (state and rules, no sockets), `_http`
-(the server threads), `_media` (the WebSocket streams), `_callbacks` (signed status callbacks),
-`_audio` (its own G.711) and `_hostile` (media faults).
+(the server threads), `_media` (the WebSocket streams), `_playback` (what a receiver sends
+back, played into the call), `_callbacks` (signed status callbacks), `_audio` (its own G.711)
+and `_hostile` (media faults).
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import secrets
+import ssl
 import threading
 import uuid
 from collections.abc import Mapping
@@ -25,6 +28,7 @@ from typing import Self
 from .._errors import ValidationError
 from ._audio import load_wav
 from ._callbacks import SentCallback
+from ._cxml import read_streams
 from ._errors import EmulatorError
 from ._faults import Fault
 from ._hostile import MediaFault
@@ -32,12 +36,19 @@ from ._http import HttpShell
 from ._media import MediaEngine, MediaStatus
 from ._models import RecordedRequest, StreamPlan, StreamRecord
 from ._service import Service
+from ._tls import LocalTLS
+from ._validation import ApiError, CreateFields, Form, parse_create
 from ._vocabulary import (
     API_PREFIX,
+    CONNECT_TRACK,
+    CXML_CODECS,
+    CXML_DEFAULT_TRACK,
     DEFAULT_CALLBACK_METHOD,
     DEFAULT_TRACK,
     DTMF_KEYS,
     IN_PROGRESS,
+    SECRET_FIELD,
+    TRACKS,
 )
 
 __all__ = ["Emulator"]
@@ -52,9 +63,15 @@ class Emulator:
 
     Every stream created opens a WebSocket to its `Url` and streams audio as SignalWire does:
     a tone (440 Hz inbound, 660 Hz outbound) or the WAV file given as `audio`, at real-time
-    pace times `speed`. `ca_file` is trusted for `wss://` and for https callbacks;
+    pace times `speed`. A stream started by `connect_stream` or by a `<Connect><Stream>`
+    given to `answer` is bidirectional: what the receiver sends back is played into the call
+    (`heard`) at that pace too. `ca_file` is trusted for `wss://` and for https callbacks;
     `verify_tls=False` skips certificate checks. Status callbacks are signed with
     `signing_key`. `media=False` keeps it to REST.
+
+    `tls` serves the REST API over https, as a Space does: a `LocalTLS` (its certificate;
+    clients trust its `ca_file`) or a server-side `ssl.SSLContext`. `base_url` then starts
+    with `https://`.
     """
 
     def __init__(
@@ -70,6 +87,7 @@ class Emulator:
         speed: float = 1.0,
         audio: str | PathLike[str] | None = None,
         media: bool = True,
+        tls: LocalTLS | ssl.SSLContext | None = None,
     ) -> None:
         self._project_id = str(uuid.uuid4()) if project_id is None else project_id
         self._api_token = secrets.token_urlsafe(24) if api_token is None else api_token
@@ -86,6 +104,11 @@ class Emulator:
             )
         if ca_file is not None and not os.path.isfile(ca_file):
             raise ValidationError("ca_file", f"no file at {os.fspath(ca_file)!r}")
+        if isinstance(tls, LocalTLS):
+            tls = tls.server_context()
+        elif tls is not None and not isinstance(tls, ssl.SSLContext):
+            raise ValidationError("tls", "must be a LocalTLS, an ssl.SSLContext or None")
+        self._tls = tls
         self._engine = (
             MediaEngine(
                 signing_key=self._signing_key,
@@ -109,6 +132,7 @@ class Emulator:
         self._lifecycle = threading.Lock()
         self._shell: HttpShell | None = None
         self._stopped = False
+        self._connecting = threading.local()  # set while connect_stream starts a stream
 
     def __repr__(self) -> str:
         base_url = self.base_url if self._bound_port is not None else None
@@ -123,7 +147,7 @@ class Emulator:
                 return
             if self._stopped:
                 raise EmulatorError("this Emulator was stopped; create a new one")
-            shell = HttpShell(self._service, self._host, self._requested_port)
+            shell = HttpShell(self._service, self._host, self._requested_port, self._tls)
             self._bound_port = shell.start()
             self._shell = shell
 
@@ -195,7 +219,8 @@ class Emulator:
 
     @property
     def base_url(self) -> str:
-        """The Compatibility API base URL, as for `https://{space}.signalwire.com`."""
+        """The Compatibility API base URL, as for `https://{space}.signalwire.com`: below
+        `/api/laml/2010-04-01`; the same routes also answer below `/2010-04-01`."""
         host = self._host
         if host in ("", "0.0.0.0"):
             host = "127.0.0.1"
@@ -203,7 +228,8 @@ class Emulator:
             host = "[::1]"
         elif ":" in host:
             host = f"[{host}]"
-        return f"http://{host}:{self.port}{API_PREFIX}"
+        scheme = "http" if self._tls is None else "https"
+        return f"{scheme}://{host}:{self.port}{API_PREFIX}"
 
     # State
 
@@ -214,6 +240,102 @@ class Emulator:
     def add_conference(self, sid: str | None = None) -> str:
         """Register a live conference and return its sid (a fresh UUID unless one is given)."""
         return self._service.add_parent("conference", sid)
+
+    def connect_stream(
+        self,
+        call_sid: str,
+        url: str,
+        *,
+        name: str | None = None,
+        status_callback: str | None = None,
+        status_callback_method: str | None = None,
+        authorization_bearer_token: str | None = None,
+        codec: str | None = None,
+        parameters: Mapping[str, str] | None = None,
+    ) -> StreamRecord:
+        """Start a bidirectional stream on a live call, as cXML's `<Connect><Stream>` does.
+
+        The arguments are `<Stream>`'s attributes (`codec`: `PCMU@8000h`, the default,
+        `L16@16000h` or `L16@24000h`; `parameters`: its `<Parameter>` children), checked as
+        a create's fields are. SignalWire starts these from cXML, so no request is logged;
+        otherwise the stream is like any other (in `streams()`, the same status callbacks,
+        stopped by `end_call`), except that only the inbound track is streamed and the
+        receiver may send audio, marks, `clear` and DTMF back (see `heard` and `media`).
+        Raises `ValidationError` for a bad argument and `EmulatorError` when the call is
+        unknown or ended or the name is in use.
+        """
+        arguments = {
+            "url": url,
+            "name": name,
+            "status_callback": status_callback,
+            "status_callback_method": status_callback_method,
+            "authorization_bearer_token": authorization_bearer_token,
+            "codec": codec,
+        }
+        return self._start_from_cxml(call_sid, arguments, parameters, bidirectional=True)
+
+    def answer(self, call_sid: str, cxml: str | bytes) -> list[StreamRecord]:
+        """Run a call's cXML answer as SignalWire would: each `<Start><Stream>` starts a
+        one-way stream (`track` defaults to `inbound_track`, as on the cXML page), each
+        `<Connect><Stream>` a bidirectional one, as `connect_stream` does. Other
+        instructions are skipped. Returns the streams started, in document order.
+
+        A document that is not cXML, or a `<Stream>` attribute the page does not document,
+        raises `ValidationError`; an attribute's value breaking a create's rule raises it
+        naming the argument (`status_callback`, ...); the call as for `connect_stream`.
+        """
+        records = []
+        for instruction in read_streams(cxml):
+            arguments: dict[str, str | None] = dict(instruction.arguments)
+            realtime = arguments.pop("realtime", None)
+            if realtime not in (None, "true", "false"):
+                raise ValidationError("realtime", "must be true or false")
+            track = arguments.pop("track", None)
+            records.append(
+                self._start_from_cxml(
+                    call_sid,
+                    arguments,
+                    instruction.parameters,
+                    bidirectional=instruction.bidirectional,
+                    track=track,
+                )
+            )
+        return records
+
+    def _start_from_cxml(
+        self,
+        call_sid: str,
+        arguments: dict[str, str | None],
+        parameters: object,
+        *,
+        bidirectional: bool,
+        track: str | None = None,
+    ) -> StreamRecord:
+        """A `<Stream>` started without a request: a create's rules, cXML's codecs."""
+        for argument, value in arguments.items():
+            if value is not None and not isinstance(value, str):
+                raise ValidationError(argument, f"must be a string, not {type(value).__name__}")
+        codec = arguments.get("codec")
+        if codec is not None and codec not in CXML_CODECS:
+            raise ValidationError("codec", f"must be one of {', '.join(CXML_CODECS)}")
+        if bidirectional:
+            if track not in (None, CONNECT_TRACK):
+                raise ValidationError("track", f"a bidirectional stream carries {CONNECT_TRACK}")
+            track = CONNECT_TRACK
+        elif track is None:
+            track = CXML_DEFAULT_TRACK
+        elif track not in TRACKS:
+            raise ValidationError("track", f"must be one of {', '.join(sorted(TRACKS))}")
+        fields = _connect_fields(arguments, parameters)
+        fields = dataclasses.replace(fields, track=track, codec=codec)
+        self._connecting.bidirectional = bidirectional
+        try:
+            record = self._service.start("call", call_sid, fields)
+        except ApiError as error:
+            raise EmulatorError(str(error)) from None
+        finally:
+            self._connecting.bidirectional = False
+        return dataclasses.replace(record, parameters=dict(record.parameters))
 
     def end_call(self, sid: str) -> None:
         """End a call: its streams stop and new ones are refused with 422."""
@@ -260,8 +382,19 @@ class Emulator:
     # Media
 
     def media(self, stream_sid: str) -> MediaStatus:
-        """What the stream's WebSocket has done so far: connected, frames sent, how it ended."""
+        """What the stream's WebSocket has done so far: connected, frames sent, how it ended,
+        and what the receiver sent back (audio heard, marks echoed, clears, digits, ignored)."""
         return self._media_engine().status(stream_sid)
+
+    def heard(self, stream_sid: str) -> bytes:
+        """What the call heard of a bidirectional stream: the receiver's audio as played, in
+        the stream's codec, exactly the bytes received, in play order (b"" on a one-way one).
+
+        Audio is played at real-time pace times `speed` once it is queued; a `clear` drops
+        what was not played yet. The first 8 MiB are kept (`media(sid).bytes_heard` counts
+        all), and at most 60 s of audio waits to be played (more is dropped, and counted).
+        """
+        return self._media_engine().heard(stream_sid)
 
     @property
     def callbacks(self) -> list[SentCallback]:
@@ -301,6 +434,7 @@ class Emulator:
     def _stream_started(self, record: StreamRecord) -> None:
         """Called by the service, under its lock, for each stream it creates."""
         assert self._engine is not None
+        bidirectional = getattr(self._connecting, "bidirectional", False)
         self._engine.begin(
             StreamPlan(
                 stream_sid=record.sid,
@@ -315,5 +449,49 @@ class Emulator:
                 status_callback=record.status_callback,
                 status_callback_method=record.status_callback_method or DEFAULT_CALLBACK_METHOD,
                 bearer_token=record.authorization_bearer_token,
-            )
+            ),
+            bidirectional=bidirectional,
         )
+
+
+def _connect_fields(arguments: Mapping[str, str | None], parameters: object) -> CreateFields:
+    """`connect_stream`'s arguments checked by a create's rules, as the form they would be.
+
+    A broken rule is told as a `ValidationError` naming the argument, found by adding the
+    arguments to the form one at a time (so it holds whatever the rules' wording).
+    """
+    if parameters is None:
+        parameters = {}
+    if not isinstance(parameters, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in parameters.items()
+    ):
+        raise ValidationError("parameters", "must be a mapping of strings to strings")
+    if len(parameters) > 99:
+        raise ValidationError("parameters", "must hold at most 99 parameters")
+    custom = tuple(
+        pair
+        for n, (key, value) in enumerate(parameters.items(), 1)
+        for pair in ((f"Parameter{n}.Name", key), (f"Parameter{n}.Value", value))
+    )
+    stages = [  # in the form's order, Url first, whatever the attributes' order
+        (argument, () if value is None else ((form_name, value),))
+        for argument, form_name in _FORM_NAMES.items()
+        if (value := arguments.get(argument)) is not None or argument in arguments
+    ]
+    form: Form = ()
+    for argument, added in [*stages, ("parameters", custom)]:
+        form += added
+        try:
+            fields = parse_create(form, "call")
+        except ApiError as error:
+            raise ValidationError(argument, str(error)) from None
+    return fields
+
+
+_FORM_NAMES = {
+    "url": "Url",
+    "name": "Name",
+    "status_callback": "StatusCallback",
+    "status_callback_method": "StatusCallbackMethod",
+    "authorization_bearer_token": SECRET_FIELD,
+}

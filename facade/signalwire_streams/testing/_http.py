@@ -11,6 +11,7 @@ import contextlib
 import dataclasses
 import re
 import socket
+import ssl
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -32,9 +33,13 @@ class _Disconnected(Exception):
 class HttpShell:
     """Serves a `Service` over HTTP/1.1 on one address, from a daemon thread."""
 
-    def __init__(self, service: Service, host: str, port: int) -> None:
+    def __init__(
+        self, service: Service, host: str, port: int, tls: ssl.SSLContext | None = None
+    ) -> None:
         self.service = service
         self._address = (host, port)
+        self.tls = tls
+        """Serve https with this server context; None: plain http."""
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._connections: set[socket.socket] = set()
@@ -94,9 +99,21 @@ class _Server(ThreadingHTTPServer):
         self.shell = shell
         super().__init__(address, _Handler)
 
+    def get_request(self) -> tuple[socket.socket, Any]:
+        """Accept; with TLS, wrap the socket, leaving the handshake to the handler's thread
+        so that a client that never completes one cannot hold up the accept loop."""
+        connection, address = super().get_request()
+        tls = self.shell.tls
+        if tls is not None:
+            connection = tls.wrap_socket(
+                connection, server_side=True, do_handshake_on_connect=False
+            )
+        return connection, address
+
     def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client hanging up is routine for a test server; anything else is a bug to show."""
-        if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+        """A client hanging up, or failing the TLS handshake, is routine for a test server;
+        anything else is a bug to show."""
+        if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError | ssl.SSLError):
             return
         super().handle_error(request, client_address)
 
@@ -120,8 +137,14 @@ class _Handler(BaseHTTPRequestHandler):
         """Stay silent: an access log on stderr is noise in a test run."""
 
     def setup(self) -> None:
-        super().setup()
+        super().setup()  # sets the timeout, which bounds the TLS handshake too
         self._shell().track(self.connection, add=True)
+        if isinstance(self.connection, ssl.SSLSocket):
+            try:
+                self.connection.do_handshake()
+            except BaseException:
+                self._shell().track(self.connection, add=False)
+                raise
 
     def finish(self) -> None:
         try:

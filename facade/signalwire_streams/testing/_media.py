@@ -4,7 +4,9 @@ One asyncio loop in a daemon thread runs every stream: it opens the WebSocket (s
 `Authorization: Bearer` when a token was given), sends `connected`, `start` and `media` frames
 of 20 ms at real-time pace (or faster, by `speed`), DTMF on request, and `stop` when the stream
 is stopped or the call ends. The audio comes from `_audio`, misbehaviour on request from
-`_hostile`, and status callbacks go out through `_callbacks`.
+`_hostile`, and status callbacks go out through `_callbacks`. What the receiver sends back is
+read on every stream and, on a bidirectional one, played by `_playback`; this loop is the
+stream's one writer, so the `mark` echoes go out between its ticks, in sequence.
 """
 
 from __future__ import annotations
@@ -28,14 +30,13 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from .._errors import ValidationError
-from ._audio import AudioSource, Wav
+from ._audio import AudioSource, Wav, media_format
 from ._callbacks import SentCallback, StatusCallbacks
 from ._errors import EmulatorError
 from ._hostile import MEDIA_FAULTS, MediaFault, Mischief
 from ._models import StreamPlan
+from ._playback import Playback
 from ._vocabulary import (
-    CODEC_FORMATS,
-    DEFAULT_CODEC,
     DEFAULT_TRACK,
     FRAME_SECONDS,
     PROTOCOL,
@@ -68,6 +69,17 @@ class MediaStatus:
     """Bytes of WebSocket message payload written, faults included (not headers or TLS)."""
     close_code: int | None = None
     """The receiver's close code (1006 if none came), once closed; None if the emulator cut it."""
+    # What the receiver sent back, as `_playback` counts it: on a bidirectional stream (from
+    # `connect_stream`) the audio played, marks echoed, clears, digits, audio flushed unplayed
+    # and messages over the bounds; on any stream, messages the service ignores.
+    bidirectional: bool = False
+    bytes_heard: int = 0
+    marks_echoed: int = 0
+    clears: int = 0
+    dtmf_received: str = ""
+    bytes_cleared: int = 0
+    messages_dropped: int = 0
+    messages_ignored: int = 0
 
 
 class _Redacting(logging.LoggerAdapter[logging.Logger]):
@@ -102,8 +114,13 @@ def _stream_error(error: BaseException) -> StreamError:
 class _Live:
     """One stream's state inside the engine loop."""
 
-    def __init__(self, plan: StreamPlan) -> None:
+    def __init__(self, plan: StreamPlan, bidirectional: bool, speed: float) -> None:
         self.plan = plan
+        self.encoding, self.sample_rate = media_format(plan.codec)
+        self.playback = Playback(
+            plan.stream_sid, bidirectional, self.encoding, self.sample_rate, speed
+        )
+        self.sequence = itertools.count(1)
         self.connected = False
         self.frames_sent = 0
         self.bytes_sent = 0
@@ -129,6 +146,7 @@ class _Live:
             self.error,
             self.bytes_sent,
             self.close_code,
+            **self.playback.counts(),
         )
 
 
@@ -160,9 +178,9 @@ class MediaEngine:
 
     # Called from the emulator's threads
 
-    def begin(self, plan: StreamPlan) -> None:
-        """Start streaming for a newly created stream."""
-        live = _Live(plan)
+    def begin(self, plan: StreamPlan, *, bidirectional: bool = False) -> None:
+        """Start streaming for a newly created stream (`<Connect><Stream>`: bidirectional)."""
+        live = _Live(plan, bidirectional, self._speed)
         with self._lock:
             self._streams[plan.stream_sid] = live
         self._call(self._launch, live)
@@ -193,6 +211,9 @@ class MediaEngine:
 
     def status(self, stream_sid: str) -> MediaStatus:
         return self._live(stream_sid).status()
+
+    def heard(self, stream_sid: str) -> bytes:
+        return self._live(stream_sid).playback.heard()
 
     @property
     def callbacks(self) -> list[SentCallback]:
@@ -304,6 +325,7 @@ class MediaEngine:
             return
         live.connected = True
         self._callback(live, "stream-started")
+        live.playback.attend(connection)
         try:
             await self._send(connection, live)
         except ConnectionClosed:
@@ -320,15 +342,14 @@ class MediaEngine:
                     # Never leave a socket open for the peer to wait on (a no-op once closed).
                     connection.transport.abort()
                     live.close_code = connection.close_code
+            await live.playback.leave()
         self._callback(live, "stream-stopped")
 
     async def _send(self, connection: ClientConnection, live: _Live) -> None:
         plan = live.plan
-        encoding, sample_rate = CODEC_FORMATS.get(
-            plan.codec or DEFAULT_CODEC, CODEC_FORMATS[DEFAULT_CODEC]
-        )
+        encoding, sample_rate = live.encoding, live.sample_rate
         tracks = WIRE_TRACKS.get(plan.track, WIRE_TRACKS[DEFAULT_TRACK])
-        sequence = itertools.count(1)
+        sequence = live.sequence
         start: dict[str, object] = {
             "streamSid": plan.stream_sid,
             "accountSid": plan.account_sid,
@@ -352,19 +373,7 @@ class MediaEngine:
         for number in itertools.count():
             if live.stop_requested or live.drop_requested:
                 break
-            while live.dtmf:
-                digit, duration = live.dtmf.popleft()
-                dtmf = {"duration": duration, "digit": digit}
-                await connection.send(
-                    json.dumps(
-                        {
-                            "event": "dtmf",
-                            "streamSid": plan.stream_sid,
-                            "sequenceNumber": str(next(sequence)),
-                            "dtmf": dtmf,
-                        }
-                    )
-                )
+            await self._between_ticks(connection, live)
             for track, frames in sources.items():
                 message = _media_message(sequence, track, number, frames)
                 await connection.send(message)
@@ -380,10 +389,26 @@ class MediaEngine:
             if live.mischief.flood:
                 await asyncio.sleep(0)  # let the loop's other streams and callbacks run
                 continue
-            delay = began + (number + 1) * FRAME_SECONDS / self._speed - loop.time()
-            await asyncio.sleep(max(delay, 0.0))
+            while await live.playback.rest(began + (number + 1) * FRAME_SECONDS / self._speed):
+                await self._between_ticks(connection, live)
         if live.stop_requested and not live.drop_requested:
             await connection.send(
                 json.dumps({"event": "stop", "sequenceNumber": str(next(sequence))})
             )
             live.end = "stop"
+
+    async def _between_ticks(self, connection: ClientConnection, live: _Live) -> None:
+        """Send what is due between two ticks: the DTMF of `send_dtmf`, and mark echoes."""
+        sid, sequence = live.plan.stream_sid, live.sequence
+        while live.dtmf:
+            digit, duration = live.dtmf.popleft()
+            dtmf = {"duration": duration, "digit": digit}
+            number = str(next(sequence))
+            await connection.send(
+                json.dumps(
+                    {"event": "dtmf", "streamSid": sid, "sequenceNumber": number, "dtmf": dtmf}
+                )
+            )
+        while (echo := live.playback.next_echo(sequence)) is not None:
+            await connection.send(echo)
+            live.playback.marks_echoed += 1

@@ -24,6 +24,7 @@ from ._faults import Fault, deliver
 from ._models import RecordedRequest, Request, Response, StreamRecord
 from ._validation import (
     ApiError,
+    CreateFields,
     Form,
     Route,
     admit,
@@ -33,7 +34,7 @@ from ._validation import (
     parse_stop,
     username,
 )
-from ._vocabulary import API_PREFIX, API_VERSION, IN_PROGRESS, KIND_SEGMENT, STOPPED, Kind
+from ._vocabulary import API_PREFIX, IN_PROGRESS, KIND_SEGMENT, STOPPED, Kind
 
 __all__ = ["Service"]
 
@@ -144,7 +145,9 @@ class Service:
             return Response.json(200, self._stream_json(record))
 
     def _create(self, route: Route, parent: _Parent, form: Form) -> StreamRecord:
-        fields = parse_create(form, route.kind)
+        return self._start(route, parent, parse_create(form, route.kind))
+
+    def _start(self, route: Route, parent: _Parent, fields: CreateFields) -> StreamRecord:
         if fields.name is not None:
             for sid in parent.stream_sids:
                 other = self._streams[sid]
@@ -156,7 +159,10 @@ class Service:
                     )
         if parent.ended:
             raise ApiError(
-                422, 21220, f"Stream cannot be started for a {route.kind} in its current state"
+                422,
+                21220,
+                f"Stream cannot be started for a {route.kind} in its current state",
+                as_list=route.kind == "conference",
             )
         record = StreamRecord(
             sid=str(uuid.uuid4()),
@@ -204,19 +210,28 @@ class Service:
         return named[-1] if named else None
 
     def _stream_json(self, record: StreamRecord) -> dict[str, object]:
+        """The stream with exactly the keys SignalWire's published schema allows
+        (`CallStreamResponse`, `ConferenceStreamResponse`): no `api_version`, no `error_code`.
+
+        A conference stream's `name` is null when none was given, as documented; a call
+        stream's is a required string there, so one without a name answers its sid (as its
+        status callbacks' `StreamName` does).
+        """
         segment = KIND_SEGMENT[record.kind]
         account = quote(self._project_id, safe="")
         parent = quote(record.parent_sid, safe="")
+        if record.kind == "conference":
+            name: str | None = record.name
+        else:
+            name = record.name or record.sid
         return {
             "sid": record.sid,
             "account_sid": self._project_id,
             f"{record.kind}_sid": record.parent_sid,
-            "name": record.name or record.sid,
+            "name": name,
             "status": record.status,
             "date_updated": format_datetime(record.date_updated),
             "uri": f"{API_PREFIX}/Accounts/{account}/{segment}/{parent}/Streams/{record.sid}.json",
-            "api_version": API_VERSION,
-            "error_code": None,
         }
 
     # State
@@ -231,6 +246,16 @@ class Service:
                 raise ValidationError("sid", f"{sid!r} is already registered")
             self._parents[sid] = _Parent(kind)
         return sid
+
+    def start(self, kind: Kind, parent_sid: str, fields: CreateFields) -> StreamRecord:
+        """Start a stream with no request, as cXML does (`<Connect><Stream>`): a create's
+        rules on `fields` (already checked), raising its `ApiError` when one is broken."""
+        with self._lock:
+            parent = self._parents.get(parent_sid)
+            if parent is None or parent.kind != kind:
+                raise EmulatorError(f"no {kind} {parent_sid!r}")
+            route = Route(self._project_id, kind, parent_sid, None)
+            return self._start(route, parent, fields)
 
     def end_parent(self, kind: Kind, sid: str) -> None:
         """End a call or conference: its streams stop, and new ones are refused with 422."""

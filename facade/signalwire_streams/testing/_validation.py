@@ -22,6 +22,7 @@ from ._vocabulary import (
     CONFERENCE_FIELDS,
     FORM_TYPE,
     PARAMETER,
+    ROOT_PREFIX,
     SECRET_FIELD,
     SEGMENT_KIND,
     STOPPED,
@@ -47,11 +48,26 @@ Form = tuple[tuple[str, str], ...]
 
 
 class ApiError(Exception):
-    """Raised inside request handling to answer with a SignalWire-shaped error."""
+    """Raised inside request handling to answer with a SignalWire-shaped error.
 
-    def __init__(self, status: int, code: int, message: str, headers: Headers = ()) -> None:
+    The flat `{code, message, more_info, status}` body, or with `as_list` the
+    `{"errors": [message]}` one, which SignalWire documents for a conference stream's 422.
+    """
+
+    def __init__(
+        self,
+        status: int,
+        code: int,
+        message: str,
+        headers: Headers = (),
+        *,
+        as_list: bool = False,
+    ) -> None:
         super().__init__(message)
-        self.response = Response.error(status, code, message, headers)
+        if as_list:
+            self.response = Response.json(status, {"errors": [message]}, headers)
+        else:
+            self.response = Response.error(status, code, message, headers)
 
 
 @dataclass(frozen=True)
@@ -117,10 +133,12 @@ def admit(request: Request, form: Form | None, credentials: bytes, account: str)
 
 
 def parse_route(path: str) -> Route | None:
-    """Match one of the four stream routes; segments are split before they are unquoted."""
-    if not path.startswith(API_PREFIX + "/"):
+    """Match one of the four stream routes, below `/api/laml/2010-04-01` or, as a Space
+    also answers, `/2010-04-01`; segments are split before they are unquoted."""
+    prefix = next((p for p in (API_PREFIX, ROOT_PREFIX) if path.startswith(p + "/")), None)
+    if prefix is None:
         return None
-    raw = path[len(API_PREFIX) + 1 :].split("/")
+    raw = path[len(prefix) + 1 :].split("/")
     if len(raw) not in (5, 6):
         return None
     if raw[-1].endswith(".json"):

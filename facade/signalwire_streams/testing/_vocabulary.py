@@ -19,6 +19,9 @@ __all__ = [
     "CODEC_FORMATS",
     "COMMON_FIELDS",
     "CONFERENCE_FIELDS",
+    "CONNECT_TRACK",
+    "CXML_CODECS",
+    "CXML_DEFAULT_TRACK",
     "DEFAULT_CALLBACK_METHOD",
     "DEFAULT_CODEC",
     "DEFAULT_TRACK",
@@ -32,6 +35,8 @@ __all__ = [
     "MULAW",
     "PARAMETER",
     "PROTOCOL",
+    "RECEIVER_EVENTS",
+    "ROOT_PREFIX",
     "SECRET_FIELD",
     "SEGMENT_KIND",
     "SIGNATURE_HEADER",
@@ -48,6 +53,9 @@ Kind = Literal["call", "conference"]
 # REST
 API_VERSION: Final = "2010-04-01"
 API_PREFIX: Final = f"/api/laml/{API_VERSION}"
+# The same API at the Space's root, which the `signalwire` 2.x SDK calls (with `.json`) and a
+# Space answers too (signalwire-python's recorded traffic).
+ROOT_PREFIX: Final = f"/{API_VERSION}"
 MORE_INFO: Final = "https://developer.signalwire.com/compatibility-api/reference/error-codes"
 FORM_TYPE: Final = "application/x-www-form-urlencoded"
 SEGMENT_KIND: Final[dict[str, Kind]] = {"Calls": "call", "Conferences": "conference"}
@@ -90,6 +98,17 @@ WIRE_TRACKS: Final[dict[str, tuple[str, ...]]] = {
     "both_tracks": ("inbound", "outbound"),
 }
 DTMF_KEYS: Final = frozenset("0123456789*#ABCD")
+
+# cXML `<Connect><Stream>`: a bidirectional stream, its codecs (`codec=`, the default first)
+# and the one track it streams; what the receiver may send back on it (each with `streamSid`)
+CXML_CODECS: Final[dict[str, tuple[str, int]]] = {
+    "PCMU@8000h": (MULAW, 8000),
+    "L16@16000h": (L16, 16000),
+    "L16@24000h": (L16, 24000),
+}
+CONNECT_TRACK: Final = "inbound_track"
+CXML_DEFAULT_TRACK: Final = "inbound_track"  # `<Start><Stream>` without a track
+RECEIVER_EVENTS: Final = frozenset({"media", "mark", "clear", "dtmf"})
 
 # Status callbacks
 SIGNATURE_HEADER: Final = "X-SignalWire-Signature"

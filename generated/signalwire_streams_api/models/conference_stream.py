@@ -36,7 +36,7 @@ class ConferenceStream:
     Attributes:
         sid (str | Unset):
         account_sid (str | Unset):
-        name (str | Unset):
+        name (None | str | Unset): The stream's name; null for a conference stream created without one.
         status (str | StreamStatus | Unset):
         date_updated (str | Unset): RFC 2822, e.g. "Wed, 19 Sep 2018 21:00:00 +0000".
         uri (str | Unset):
@@ -47,7 +47,7 @@ class ConferenceStream:
 
     sid: str | Unset = UNSET
     account_sid: str | Unset = UNSET
-    name: str | Unset = UNSET
+    name: None | str | Unset = UNSET
     status: str | StreamStatus | Unset = UNSET
     date_updated: str | Unset = UNSET
     uri: str | Unset = UNSET
@@ -74,7 +74,11 @@ class ConferenceStream:
 
         account_sid = self.account_sid
 
-        name = self.name
+        name: None | str | Unset
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
 
         status: str | Unset
         if isinstance(self.status, Unset):
@@ -132,7 +136,14 @@ class ConferenceStream:
 
         account_sid = d.pop("account_sid", UNSET)
 
-        name = d.pop("name", UNSET)
+        def _parse_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        name = _parse_name(d.pop("name", UNSET))
 
         def _parse_status(data: object) -> str | StreamStatus | Unset:
             if isinstance(data, Unset):
