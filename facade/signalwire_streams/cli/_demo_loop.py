@@ -1,4 +1,4 @@
-"""The offline demo: the whole loop on one machine, over real TLS.
+"""The demo's loop: the whole of it on one machine, over real TLS, offline.
 
 The emulator plays SignalWire: it takes the REST create, opens a WebSocket to a local `wss://`
 receiver (certificate made on the spot, bearer token checked), streams the call's audio on
@@ -23,14 +23,14 @@ from pathlib import Path
 from typing import TextIO
 from urllib.parse import parse_qsl
 
-from ._agent_demo import AgentResult, agent_summary, run_agent, write_caller_audio
-from ._client import AsyncClient
-from ._errors import SignalWireError
-from .callbacks import SIGNATURE_HEADER, StatusCallback, parse_status_callback, validate_signature
-from .media import Session, serve
-from .testing import Emulator, LocalTLS
+from .._agent_demo import AgentResult, agent_summary, run_agent, write_caller_audio
+from .._client import AsyncClient
+from .._errors import SignalWireError
+from ..callbacks import SIGNATURE_HEADER, StatusCallback, parse_status_callback, validate_signature
+from ..media import Session, serve
+from ..testing import Emulator, LocalTLS
 
-__all__ = ["DemoResult", "run_demo"]
+__all__ = ["DemoResult", "run_demo", "summary"]
 
 PARAMETERS = {"customer": "42", "lang": "en-US"}
 _FRAME_SECONDS = 0.02
