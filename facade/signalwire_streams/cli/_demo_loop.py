@@ -4,7 +4,7 @@ The emulator plays SignalWire: it takes the REST create, opens a WebSocket to a 
 receiver (certificate made on the spot, bearer token checked), streams the call's audio on
 both tracks at real-time pace and posts signed status callbacks. The receiver records the
 audio to a WAV file as it arrives. Then a second call is answered with cXML's
-`<Connect><Stream>` and a voice agent talks with the caller (`_agent_demo`).
+`<Connect><Stream>` and a voice agent talks with the caller (`_demo_agent`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TextIO
 from urllib.parse import parse_qsl
 
-from .._agent_demo import AgentResult, agent_summary, run_agent, write_caller_audio
+from ._demo_agent import AgentResult, agent_summary, run_agent, write_caller_audio
 from .._client import AsyncClient
 from .._errors import SignalWireError
 from ..callbacks import SIGNATURE_HEADER, StatusCallback, parse_status_callback, validate_signature
