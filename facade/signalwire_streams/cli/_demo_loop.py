@@ -23,12 +23,12 @@ from pathlib import Path
 from typing import TextIO
 from urllib.parse import parse_qsl
 
-from ._demo_agent import AgentResult, agent_summary, run_agent, write_caller_audio
 from .._client import AsyncClient
 from .._errors import SignalWireError
 from ..callbacks import SIGNATURE_HEADER, StatusCallback, parse_status_callback, validate_signature
 from ..media import Session, serve
 from ..testing import Emulator, LocalTLS
+from ._demo_agent import AgentResult, agent_summary, run_agent, write_caller_audio
 
 __all__ = ["DemoResult", "run_demo", "summary"]
 
