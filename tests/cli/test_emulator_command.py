@@ -199,3 +199,38 @@ async def _emulator_command_streaming(commands: Commands) -> str:
     assert finished[0].frames > 0
     assert "DEBUG" in err and "Authorization" in err  # headers were logged, redacted
     return lines.rest() + err
+
+
+@pytest.mark.parametrize("quiet", [False, True], ids=["events", "quiet"])
+def test_emulator_command_tells_what_happens_to_each_stream(
+    commands: Commands, quiet: bool
+) -> None:
+    """A stream to a receiver that is not there: the user sees it created and refused, and
+    why, and its REST status turns to stopped; --quiet prints none of it."""
+    flags = ["--quiet"] if quiet else []
+    process, lines = commands.start("emulator", "--port", "0", "--conferences", "2", *flags).parts()
+    space = lines.until(r"^  export SIGNALWIRE_SPACE=(\S+)$")[1]
+    project_id = lines.until(r"^  export SIGNALWIRE_PROJECT_ID=(\S+)$")[1]
+    token = lines.until(r"^  export SIGNALWIRE_API_TOKEN=(\S+)$")[1]
+    call = lines.until(r"^live call: (\S+)$")[1]
+    conferences = [lines.until(r"^live conference: (\S+)$")[1] for _ in range(2)]
+    lines.until(r"^Press Ctrl-C to stop\.$")
+    with Client(project_id, token, space) as client:
+        stream = client.streams.create(call, "wss://127.0.0.1:9/nowhere", name="asr")
+        client.conference_streams.create(conferences[1], WSS, name="mix")
+    if not quiet:
+        created = lines.until(rf"^\d\d:\d\d:\d\d created   {stream.sid}  on {call} named 'asr'")
+        refused = lines.until(rf"^\d\d:\d\d:\d\d refused   {stream.sid}  (.*)$")
+        assert refused[1] == (
+            "wss://127.0.0.1:9/nowhere: connection refused: is the receiver running, on that port?"
+        )
+        assert created is not None
+    with Client(project_id, token, space) as client:
+        deadline = 50
+        while client.streams.stop(call, stream.sid).status != StreamStatus.STOPPED and deadline:
+            deadline -= 1
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=10) == 0
+    rest = lines.rest()
+    told = [kind for kind in (" created ", " refused ") if kind in rest]
+    assert told == ([] if quiet else [" created ", " refused "])

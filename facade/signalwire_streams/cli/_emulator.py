@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import threading
+import time
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -20,7 +21,7 @@ MAX_CALLS = 1000
 
 
 def _run(args: argparse.Namespace, out: TextIO) -> None:
-    from ..testing import Emulator
+    from ..testing import Emulator, EmulatorEvent
 
     if args.ca_file is not None:
         ca_file(args.ca_file, "--ca-file")
@@ -31,6 +32,14 @@ def _run(args: argparse.Namespace, out: TextIO) -> None:
     signing_key = os.environ.get("SIGNALWIRE_SIGNING_KEY") or None
     keep_secret(token)
     keep_secret(signing_key)
+    printing = threading.Lock()
+
+    def tell(event: EmulatorEvent) -> None:
+        """One line per thing the emulator does, from its threads, whole lines only."""
+        with printing:
+            out.write(f"{time.strftime('%H:%M:%S')} {event}\n")
+            out.flush()
+
     try:
         emulator = Emulator(
             project_id,
@@ -42,6 +51,7 @@ def _run(args: argparse.Namespace, out: TextIO) -> None:
             verify_tls=args.verify_tls,
             speed=args.speed,
             audio=args.audio,
+            on_event=None if args.quiet else tell,
         )
         emulator.start()
     except ValidationError as error:
@@ -67,10 +77,15 @@ def _run(args: argparse.Namespace, out: TextIO) -> None:
             out.write(f"Status callbacks are signed with {emulator.signing_key}\n")
         else:
             out.write("Status callbacks are signed with SIGNALWIRE_SIGNING_KEY\n")
-        for _ in range(args.calls):
-            out.write(f"live call: {emulator.add_call()}\n")
-        out.write("Press Ctrl-C to stop.\n")
-        out.flush()
+        with printing:
+            for _ in range(args.calls):
+                out.write(f"live call: {emulator.add_call()}\n")
+            for _ in range(args.conferences):
+                out.write(f"live conference: {emulator.add_conference()}\n")
+            out.write("Press Ctrl-C to stop.\n")
+            if not args.quiet:
+                out.write("What happens to each stream is printed below (--quiet: nothing).\n")
+            out.flush()
         threading.Event().wait()
     except KeyboardInterrupt:
         out.write("stopped\n")
@@ -92,6 +107,17 @@ def add_parser(commands: Any, common: argparse.ArgumentParser) -> None:
     emulator.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
     emulator.add_argument(
         "--calls", type=whole(0, MAX_CALLS), default=1, help="live calls to create (default 1)"
+    )
+    emulator.add_argument(
+        "--conferences",
+        type=whole(0, MAX_CALLS),
+        default=0,
+        help="live conferences to create (default 0)",
+    )
+    emulator.add_argument(
+        "--quiet",
+        action="store_true",
+        help="print no line per stream event (created, connected, refused, closed, callback)",
     )
     emulator.add_argument(
         "--ca-file",

@@ -20,7 +20,7 @@ import secrets
 import ssl
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from os import PathLike
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
@@ -30,6 +30,7 @@ from ._audio import load_wav
 from ._callbacks import SentCallback
 from ._cxml import read_streams
 from ._errors import EmulatorError
+from ._events import EmulatorEvent, EventLog
 from ._faults import Fault
 from ._hostile import MediaFault
 from ._http import HttpShell
@@ -74,7 +75,9 @@ class Emulator:
 
     `tls` serves the REST API over https, as a Space does: a `LocalTLS` (its certificate;
     clients trust its `ca_file`) or a server-side `ssl.SSLContext`. `base_url` then starts
-    with `https://`.
+    with `https://`. `on_event` is told of everything it does (see `events`), from its own
+    threads: it must be quick. A stream whose WebSocket cannot open, or closes, is
+    `stopped`, as SignalWire can no longer stream it.
     """
 
     def __init__(
@@ -91,6 +94,7 @@ class Emulator:
         audio: str | PathLike[str] | None = None,
         media: bool = True,
         tls: LocalTLS | ssl.SSLContext | None = None,
+        on_event: Callable[[EmulatorEvent], object] | None = None,
     ) -> None:
         self._project_id = str(uuid.uuid4()) if project_id is None else project_id
         self._api_token = secrets.token_urlsafe(24) if api_token is None else api_token
@@ -112,6 +116,7 @@ class Emulator:
         elif tls is not None and not isinstance(tls, ssl.SSLContext):
             raise ValidationError("tls", "must be a LocalTLS, an ssl.SSLContext or None")
         self._tls = tls
+        self._events = EventLog(on_event)
         self._engine = (
             MediaEngine(
                 signing_key=self._signing_key,
@@ -119,6 +124,7 @@ class Emulator:
                 verify_tls=verify_tls,
                 speed=float(speed),
                 audio=None if audio is None else load_wav(audio),
+                events=self._events,
             )
             if media
             else None
@@ -126,9 +132,11 @@ class Emulator:
         self._service = Service(
             self._project_id,
             self._api_token,
-            on_start=None if self._engine is None else self._stream_started,
-            on_stop=None if self._engine is None else self._engine.end,
+            on_start=self._stream_started,
+            on_stop=self._stream_stopped,
         )
+        if self._engine is not None:
+            self._engine.ended = self._service.media_ended
         self._host = host
         self._requested_port = port
         self._bound_port: int | None = None
@@ -246,6 +254,13 @@ class Emulator:
         from .._client import AsyncClient
 
         return AsyncClient(self.project_id, self.api_token, self.base_url, **options)
+
+    @property
+    def events(self) -> list[EmulatorEvent]:
+        """What it did, latest last (at most a thousand): streams created and stopped, their
+        WebSocket connected, refused (and why) or closed, callbacks posted. `on_event`
+        is told of each as it happens."""
+        return self._events.events
 
     def environment(self) -> dict[str, str]:
         """The `SIGNALWIRE_*` variables that point `Client()`, `AsyncClient()` and the
@@ -459,8 +474,14 @@ class Emulator:
 
     def _stream_started(self, record: StreamRecord) -> None:
         """Called by the service, under its lock, for each stream it creates."""
-        assert self._engine is not None
         bidirectional = getattr(self._connecting, "bidirectional", False)
+        how = "bidirectional, from cXML" if bidirectional else record.track or DEFAULT_TRACK
+        name = f" named {record.name!r:.60}" if record.name else ""
+        self._events.emit(
+            "created", record.sid, f"on {record.parent_sid}{name}: {record.url} ({how})"
+        )
+        if self._engine is None:
+            return
         self._engine.begin(
             StreamPlan(
                 stream_sid=record.sid,
@@ -478,6 +499,13 @@ class Emulator:
             ),
             bidirectional=bidirectional,
         )
+
+    def _stream_stopped(self, stream_sid: str, why: str) -> None:
+        """Called by the service, under its lock, for each stream stopped by REST or by its
+        call ending."""
+        self._events.emit("stopped", stream_sid, why)
+        if self._engine is not None:
+            self._engine.end(stream_sid)
 
 
 def _connect_fields(arguments: Mapping[str, str | None], parameters: object) -> CreateFields:
