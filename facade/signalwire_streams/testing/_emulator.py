@@ -7,8 +7,9 @@ at least as strictly as the service is documented to, so that client bugs show u
 The parts, each independent of the client and the receiver it tests, so that a bug there
 cannot hide itself by being mirrored here: `_service` (state and rules, no sockets), `_http`
 (the server threads), `_media` (the WebSocket streams), `_playback` (what a receiver sends
-back, played into the call), `_callbacks` (signed status callbacks), `_audio` (its own G.711)
-and `_hostile` (media faults).
+back, played into the call), `_callbacks` (signed status callbacks), `_audio` (its own G.711),
+`_hostile` (media faults), `_cxml` (streams started as cXML starts them) and `_events` (what
+it did, for `on_event` and the command line).
 """
 
 from __future__ import annotations
