@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 import websockets
 from signalwire_streams.media import Media, Session, decode_mulaw, encode_mulaw, serve
-from signalwire_streams.media._server import MAX_MESSAGE_SIZE
+from signalwire_streams.media._options import MAX_MESSAGE_SIZE
 from signalwire_streams.media._session import MAX_QUEUE
 from signalwire_streams.testing import Emulator, EmulatorError, LocalTLS
 from signalwire_streams.testing._hostile import GARBAGE, OVERSIZED_FRAME_BYTES

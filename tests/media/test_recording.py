@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from signalwire_streams import ValidationError, media
-from signalwire_streams.media._server import recording_path
+from signalwire_streams.media._options import recording_path
 from signalwire_streams.testing import Emulator, LocalTLS
 
 from tests.helpers.receivers import SPEED, TOKEN, chirp_wav, client_for, eventually, receiver

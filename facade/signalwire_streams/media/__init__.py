@@ -45,9 +45,10 @@ from ._events import (
     parse_event,
 )
 from ._handshake import bearer_token_matches
+from ._options import Handler
 from ._received import to_pcm16
 from ._resample import resample
-from ._server import Handler, MediaServer, OnRefusal, serve
+from ._server import MediaServer, OnRefusal, serve
 from ._session import Session
 from ._state import EndReason, Gap
 

@@ -25,13 +25,11 @@ import os
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from .._errors import ValidationError
 from .._secrets import Secret
 from ._audio import ByteOrder
-from ._events import Start
-from ._handshake import Refusal, check_authorization, check_bearer_token
-from ._server import MAX_MESSAGE_SIZE, Handler, _check_record_dir, recording_path
-from ._session import MAX_QUEUE, Session, check_byteorder, check_keep_audio
+from ._handshake import Refusal, check_authorization
+from ._options import MAX_MESSAGE_SIZE, Handler, SessionOptions
+from ._session import MAX_QUEUE, Session
 
 __all__ = ["ASGIApp", "asgi_app"]
 
@@ -60,27 +58,20 @@ class ASGIApp:
         max_size: int = MAX_MESSAGE_SIZE,
         max_queue: int = MAX_QUEUE,
     ) -> None:
-        token = check_bearer_token(Secret(bearer_token))
+        self._options = SessionOptions.checked(
+            handler,
+            bearer_token=Secret(bearer_token),
+            keep_audio=keep_audio,
+            record_dir=record_dir,
+            l16_byteorder=l16_byteorder,
+            bidirectional=bidirectional,
+            max_size=max_size,
+            max_queue=max_queue,
+        )
         del bearer_token
-        if not callable(handler):
-            raise ValidationError("handler", "must be an async function taking a Session")
-        if isinstance(max_size, bool) or not isinstance(max_size, int) or max_size < 1024:
-            raise ValidationError("max_size", "must be a number of bytes of at least 1024")
-        if isinstance(max_queue, bool) or not isinstance(max_queue, int) or max_queue < 1:
-            raise ValidationError("max_queue", "must be a positive number of events")
-        self._handler = handler
-        self._bearer_token = token
-        self._keep_audio = check_keep_audio(keep_audio)
-        self._record_dir = _check_record_dir(record_dir)
-        self._l16_byteorder: ByteOrder = check_byteorder(l16_byteorder)
-        if bidirectional is not None and not isinstance(bidirectional, bool):
-            raise ValidationError("bidirectional", "must be True, False or None (not known)")
-        self._bidirectional = bidirectional
-        self._max_size = max_size
-        self._max_queue = max_queue
 
     def __repr__(self) -> str:
-        return f"ASGIApp(bearer_token={'set' if self._bearer_token else 'none'})"
+        return f"ASGIApp(bearer_token={'set' if self._options.bearer_token else 'none'})"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope.get("type")
@@ -111,7 +102,7 @@ class ASGIApp:
             for name, value in scope.get("headers", ())
             if name.lower() == b"authorization"
         ]
-        refusal = check_authorization(values, self._bearer_token)
+        refusal = check_authorization(values, self._options.bearer_token)
         if (await receive())["type"] != "websocket.connect":
             return
         if refusal is not None:
@@ -123,7 +114,7 @@ class ASGIApp:
         session = self._session(scope, send, resumed)
         reader = asyncio.get_running_loop().create_task(self._read(session, receive, send, resumed))
         try:
-            await self._handler(session)
+            await self._options.handler(session)
         except Exception:
             logger.exception("the media handler failed on stream %s", session.stream_sid)
             code = _FAILED
@@ -136,27 +127,12 @@ class ASGIApp:
             await _close(send, code)
 
     def _session(self, scope: Scope, send: Send, resumed: asyncio.Event) -> Session:
-        session = Session(
-            keep_audio=self._keep_audio,
-            l16_byteorder=self._l16_byteorder,
-            path=scope.get("path"),
-            bidirectional=self._bidirectional,
-            max_queue=self._max_queue,
-        )
-
         async def send_text(text: str) -> None:
             await send({"type": "websocket.send", "text": text})
 
-        session._attach(send=send_text, pause=resumed.clear, resume=resumed.set)
-        folder = self._record_dir
-        if folder is not None:
-
-            def record(event: object) -> None:
-                if type(event) is Start and session.recording is None:
-                    session.record(recording_path(folder, event))
-
-            session.add_listener(record)
-        return session
+        return self._options.new_session(
+            scope.get("path"), send=send_text, pause=resumed.clear, resume=resumed.set
+        )
 
     async def _read(
         self, session: Session, receive: Receive, send: Send, resumed: asyncio.Event
@@ -173,7 +149,7 @@ class ASGIApp:
                     continue
                 text = message.get("text")
                 data: str | bytes = text if text is not None else message.get("bytes") or b""
-                if len(data) > self._max_size:
+                if len(data) > self._options.max_size:
                     await _close(send, _TOO_BIG)
                     return
                 session._deliver(data)

@@ -13,10 +13,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import re
 import ssl as _ssl
-from collections.abc import Awaitable, Callable
-from pathlib import Path
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Self
 
@@ -26,27 +24,19 @@ from .._errors import ValidationError
 from .._secrets import Secret
 from .._validation import is_loopback
 from ._audio import ByteOrder
-from ._events import Start
-from ._handshake import Refusal, check_authorization, check_bearer_token
-from ._session import MAX_QUEUE, Session, check_byteorder, check_keep_audio
+from ._handshake import Refusal, check_authorization
+from ._options import MAX_MESSAGE_SIZE, Handler, SessionOptions
+from ._session import MAX_QUEUE, Session
 
 __all__ = ["MAX_MESSAGE_SIZE", "Handler", "MediaServer", "OnRefusal", "serve"]
 
 logger = logging.getLogger("signalwire_streams.media")
 
-Handler = Callable[[Session], Awaitable[object]]
-"""Awaited once per connection with that connection's session."""
-
 OnRefusal = Callable[[int, str], object]
 """Called with the status (401, 400) and a one-line reason for each upgrade refused; the
 reason names no header value, so it may be shown."""
 
-# A 20 ms frame is under 2 kB even as base64 L16 at 24 kHz: a megabyte is a generous bound.
-# picows checks it against each frame's header, so a longer frame closes the connection
-# (1009) before its payload is buffered; fragments of one message count together.
-MAX_MESSAGE_SIZE = 2**20
 _HANDSHAKE_TIMEOUT = 10.0
-_SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]")
 
 
 class _PicowsLog(logging.LoggerAdapter[logging.Logger]):
@@ -92,29 +82,6 @@ def _check_transport(host: object, ssl: object, behind_tls_proxy: object) -> str
     return host
 
 
-def _check_record_dir(value: object) -> Path | None:
-    if value is None:
-        return None
-    if not isinstance(value, str | os.PathLike):
-        raise ValidationError("record_dir", "must be a folder's path, or None")
-    folder = Path(value)
-    if not folder.is_dir():
-        raise ValidationError("record_dir", f"{str(folder)[:80]!r} is not a folder that exists")
-    return folder
-
-
-def recording_path(folder: Path, start: Start) -> Path:
-    """Where a stream's WAV goes in `record_dir`: named by its stream sid, made safe (the
-    sid comes from the peer: no separator, no leading dot), never over an existing file."""
-    name = _SAFE_NAME.sub("_", start.stream_sid)[:100].lstrip(".") or "stream"
-    path = folder / f"{name}.wav"
-    number = 1
-    while path.exists():
-        number += 1
-        path = folder / f"{name}-{number}.wav"
-    return path
-
-
 class _Connection(picows.WSListener):
     """One WebSocket: frames in, to its session; the handler's task; closing."""
 
@@ -130,26 +97,13 @@ class _Connection(picows.WSListener):
     def on_ws_connected(self, transport: picows.WSTransport) -> None:
         self.transport = transport
         server = self.server
-        session = Session(
-            keep_audio=server.keep_audio,
-            l16_byteorder=server.l16_byteorder,
-            path=self.path,
-            bidirectional=server.bidirectional,
-            max_queue=server.max_queue,
-        )
         underlying = transport.underlying_transport
-        session._attach(
-            send=self.send_text, pause=underlying.pause_reading, resume=underlying.resume_reading
+        self.session = server.options.new_session(
+            self.path,
+            send=self.send_text,
+            pause=underlying.pause_reading,
+            resume=underlying.resume_reading,
         )
-        folder = server.record_dir
-        if folder is not None:
-
-            def record(event: object) -> None:
-                if type(event) is Start and session.recording is None:
-                    session.record(recording_path(folder, event))
-
-            session.add_listener(record)
-        self.session = session
         server._connections.add(self)
         self.task = asyncio.get_running_loop().create_task(server._run(self))
 
@@ -192,7 +146,7 @@ class _Connection(picows.WSListener):
             self.close(picows.WSCloseCode.PROTOCOL_ERROR, b"unexpected continuation")
             return
         fragments += frame.get_payload_as_memoryview()
-        if len(fragments) > self.server.max_size:
+        if len(fragments) > self.server.options.max_size:
             self.close(picows.WSCloseCode.MESSAGE_TOO_BIG, b"message too big")
             return
         if not frame.fin:
@@ -257,34 +211,27 @@ class MediaServer:
         reuse_port: bool = False,
         on_refusal: OnRefusal | None = None,
     ) -> None:
-        token = check_bearer_token(Secret(bearer_token))
+        self.options = SessionOptions.checked(
+            handler,
+            bearer_token=Secret(bearer_token),
+            keep_audio=keep_audio,
+            record_dir=record_dir,
+            l16_byteorder=l16_byteorder,
+            bidirectional=bidirectional,
+            max_size=max_size,
+            max_queue=max_queue,
+        )
         del bearer_token
-        if not callable(handler):
-            raise ValidationError("handler", "must be an async function taking a Session")
         if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
             raise ValidationError("port", "must be an integer from 0 to 65535")
-        if isinstance(max_size, bool) or not isinstance(max_size, int) or max_size < 1024:
-            raise ValidationError("max_size", "must be a number of bytes of at least 1024")
-        if isinstance(max_queue, bool) or not isinstance(max_queue, int) or max_queue < 1:
-            raise ValidationError("max_queue", "must be a positive number of events")
         if not isinstance(reuse_port, bool):
             raise ValidationError("reuse_port", "must be True or False")
         if on_refusal is not None and not callable(on_refusal):
             raise ValidationError("on_refusal", "must be a function taking (status, reason)")
         self._on_refusal = on_refusal
-        self._handler = handler
         self._host = _check_transport(host, ssl, behind_tls_proxy)
         self._port = port
         self._ssl = ssl
-        self._bearer_token = token
-        self.keep_audio = check_keep_audio(keep_audio)
-        self.record_dir = _check_record_dir(record_dir)
-        self.l16_byteorder: ByteOrder = check_byteorder(l16_byteorder)
-        if bidirectional is not None and not isinstance(bidirectional, bool):
-            raise ValidationError("bidirectional", "must be True, False or None (not known)")
-        self.bidirectional = bidirectional
-        self.max_size = max_size
-        self.max_queue = max_queue
         self._reuse_port = reuse_port
         self._server: asyncio.Server | None = None
         self._connections: set[_Connection] = set()
@@ -292,7 +239,9 @@ class MediaServer:
 
     def __repr__(self) -> str:
         where = self.url if self._server is not None else "not started"
-        return f"MediaServer({where}, bearer_token={'set' if self._bearer_token else 'none'})"
+        return (
+            f"MediaServer({where}, bearer_token={'set' if self.options.bearer_token else 'none'})"
+        )
 
     async def start(self) -> None:
         """Bind and start accepting connections."""
@@ -304,7 +253,7 @@ class MediaServer:
             self._host,
             self._port,
             ssl=self._ssl,
-            max_frame_size=self.max_size,
+            max_frame_size=self.options.max_size,
             websocket_handshake_timeout=_HANDSHAKE_TIMEOUT,
             logger_name=_PICOWS_LOG,
             enable_auto_pong=True,
@@ -314,7 +263,7 @@ class MediaServer:
 
     def _upgrade(self, request: picows.WSUpgradeRequest) -> Any:
         values = request.headers.getall("Authorization", [])
-        refusal = check_authorization(values, self._bearer_token)
+        refusal = check_authorization(values, self.options.bearer_token)
         if refusal is not None:
             return self._refuse(refusal)
         return _Connection(self, request.path.decode("utf-8", "replace"))
@@ -336,7 +285,7 @@ class MediaServer:
         assert session is not None and connection.task is not None
         self._tasks.add(connection.task)
         try:
-            await self._handler(session)
+            await self.options.handler(session)
         except Exception:
             logger.exception("the media handler failed on stream %s", session.stream_sid)
             connection.close(picows.WSCloseCode.INTERNAL_ERROR, b"handler error")
