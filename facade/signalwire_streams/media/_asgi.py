@@ -44,7 +44,12 @@ _NORMAL, _POLICY, _TOO_BIG, _FAILED = 1000, 1008, 1009, 1011
 
 
 class ASGIApp:
-    """An ASGI application serving SignalWire streams; make it with `asgi_app`."""
+    """An ASGI application that serves SignalWire streams: `handler(session)` per stream.
+
+    Run it under an ASGI server (`uvicorn module:app --workers 4`), or call it from a
+    framework's WebSocket route with the route's scope, receive and send. The arguments
+    mean what they mean for `serve`.
+    """
 
     def __init__(
         self,
@@ -177,30 +182,5 @@ async def _close(send: Send, code: int) -> None:
         await send({"type": "websocket.close", "code": code})
 
 
-def asgi_app(
-    handler: Handler,
-    *,
-    bearer_token: str | None = None,
-    keep_audio: float | bool = 0.0,
-    record_dir: str | os.PathLike[str] | None = None,
-    l16_byteorder: ByteOrder = "little",
-    bidirectional: bool | None = None,
-    max_size: int = MAX_MESSAGE_SIZE,
-    max_queue: int = MAX_QUEUE,
-) -> ASGIApp:
-    """An ASGI application that serves SignalWire streams: `handler(session)` per stream.
-
-    Run it under an ASGI server (`uvicorn module:app --workers 4`), or call it from a
-    framework's WebSocket route with the route's scope, receive and send. The arguments
-    mean what they mean for `serve`.
-    """
-    return ASGIApp(
-        handler,
-        bearer_token=bearer_token,
-        keep_audio=keep_audio,
-        record_dir=record_dir,
-        l16_byteorder=l16_byteorder,
-        bidirectional=bidirectional,
-        max_size=max_size,
-        max_queue=max_queue,
-    )
+asgi_app = ASGIApp
+"""`asgi_app(handler, *, bearer_token, …)`: an `ASGIApp`, the way `serve` is a `MediaServer`."""
