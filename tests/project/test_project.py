@@ -39,7 +39,16 @@ def test_code_passes_the_pinned_ruff() -> None:
     lint = _run(sys.executable, "-m", "ruff", "check", ".", *scripts)
     assert lint.returncode == 0, lint.stdout + lint.stderr
     form = _run(
-        sys.executable, "-m", "ruff", "format", "--check", "facade", "tests", "bench", *scripts
+        sys.executable,
+        "-m",
+        "ruff",
+        "format",
+        "--check",
+        "facade",
+        "tests",
+        "bench",
+        "examples",
+        *scripts,
     )
     assert form.returncode == 0, form.stdout + form.stderr
 
