@@ -65,7 +65,7 @@ TWILIO_ARGS = {
     "parameter1_name": "customer",
     "parameter1_value": "42",
 }
-# The answer every request gets.
+# The answer every request gets: the seven keys SignalWire's published schema allows.
 CANNED = {
     "sid": "a3c1e0f2-7d4b-4c5a-9e8f-1b2c3d4e5f60",
     "account_sid": ACCOUNT,
@@ -75,7 +75,6 @@ CANNED = {
     "date_updated": "Thu, 21 Nov 2024 19:38:00 +0000",
     "uri": f"/api/laml/2010-04-01/Accounts/{ACCOUNT}/Calls/{CALL}/Streams/"
     "a3c1e0f2-7d4b-4c5a-9e8f-1b2c3d4e5f60.json",
-    "api_version": "2010-04-01",
 }
 
 _BODY = json.dumps(CANNED).encode()

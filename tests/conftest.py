@@ -32,7 +32,14 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 @pytest.fixture(autouse=True)
 def _no_signalwire_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """A developer's real credentials must never leak into a test."""
-    for name in ("SIGNALWIRE_PROJECT_ID", "SIGNALWIRE_API_TOKEN", "SIGNALWIRE_SPACE"):
+    for name in (
+        "SIGNALWIRE_PROJECT_ID",
+        "SIGNALWIRE_API_TOKEN",
+        "SIGNALWIRE_SPACE",
+        "SIGNALWIRE_TIMEOUT",
+        "SIGNALWIRE_MAX_RETRIES",
+        "SIGNALWIRE_STREAM_TOKEN",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -46,7 +53,7 @@ def tls() -> Iterator[LocalTLS]:
 
 @pytest.fixture
 def emulator() -> Iterator[Emulator]:
-    with Emulator() as emu:
+    with Emulator(media=False) as emu:  # REST only: the example.com receivers do not exist
         yield emu
 
 

@@ -20,9 +20,8 @@ from signalwire_streams_api import Client as ApiClient
 
 from ._config import (
     DEFAULT_MAX_RESPONSE_SIZE,
-    DEFAULT_MAX_RETRIES,
     DEFAULT_RETRY_AMBIGUOUS,
-    DEFAULT_TIMEOUT,
+    FROM_ENV,
     Settings,
     resolve_settings,
 )
@@ -95,8 +94,8 @@ class _BaseClient(Generic[HttpClient, Sleep]):
         api_token: str | None = None,
         space: str | None = None,
         *,
-        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
+        timeout: float | httpx.Timeout = FROM_ENV,
+        max_retries: int = FROM_ENV,
         retry_ambiguous: bool = DEFAULT_RETRY_AMBIGUOUS,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
         http_client: HttpClient | None = None,
@@ -208,9 +207,11 @@ class Client(_BaseClient[httpx.Client, SyncSleep]):
     """A synchronous client for SignalWire's stream endpoints.
 
     Credentials not passed come from SIGNALWIRE_PROJECT_ID, SIGNALWIRE_API_TOKEN and
-    SIGNALWIRE_SPACE. `space` is a Space name (`example`), its host, or a base URL
-    (http:// only on loopback). Use it as a context manager, or call `close()`. An
-    `http_client` passed in is used as is (proxies, certificates) and left open.
+    SIGNALWIRE_SPACE; `timeout` and `max_retries` not passed from SIGNALWIRE_TIMEOUT and
+    SIGNALWIRE_MAX_RETRIES if set (else 30 s and 2). `space` is a Space name (`example`),
+    its host, or a base URL (http:// only on loopback). Use it as a context manager, or
+    call `close()`. An `http_client` passed in is used as is (proxies, certificates) and
+    left open.
 
     Each attempt ends within `timeout` (its longest part, all phases together), reads at
     most `max_response_size` bytes and never follows a redirect. Failed requests are retried

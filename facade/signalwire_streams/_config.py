@@ -6,6 +6,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -22,8 +23,11 @@ __all__ = [
     "DEFAULT_RETRY_AMBIGUOUS",
     "DEFAULT_TIMEOUT",
     "ENV_API_TOKEN",
+    "ENV_MAX_RETRIES",
     "ENV_PROJECT_ID",
     "ENV_SPACE",
+    "ENV_TIMEOUT",
+    "FROM_ENV",
     "Settings",
     "resolve_settings",
 ]
@@ -31,6 +35,9 @@ __all__ = [
 ENV_PROJECT_ID = "SIGNALWIRE_PROJECT_ID"
 ENV_API_TOKEN = "SIGNALWIRE_API_TOKEN"
 ENV_SPACE = "SIGNALWIRE_SPACE"
+# Optional: read when the client is not given `timeout` / `max_retries`.
+ENV_TIMEOUT = "SIGNALWIRE_TIMEOUT"
+ENV_MAX_RETRIES = "SIGNALWIRE_MAX_RETRIES"
 
 API_PATH = "/api/laml/2010-04-01"
 SPACE_DOMAIN = "signalwire.com"
@@ -54,6 +61,18 @@ INITIAL_RETRY_DELAY = 0.5
 MAX_RETRY_DELAY = 8.0
 # A Retry-After longer than this is not waited out: the error goes to the caller.
 MAX_RETRY_AFTER = 60.0
+
+
+class _FromEnv:
+    """The default of `timeout` and `max_retries`: the environment variable if set, else
+    the package's default. (Not None: `timeout=None` reads as "no timeout", which is
+    refused.)"""
+
+    def __repr__(self) -> str:
+        return "<from SIGNALWIRE_TIMEOUT / SIGNALWIRE_MAX_RETRIES, else the default>"
+
+
+FROM_ENV: Any = _FromEnv()
 
 _SPACE_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 _HOST_NAME = re.compile(r"[A-Za-z0-9.-]+")
@@ -179,6 +198,35 @@ def _timeout(value: object) -> httpx.Timeout:
     return httpx.Timeout(_seconds(value))
 
 
+def _timeout_from_env(env: Mapping[str, str] | None) -> httpx.Timeout:
+    text = _getenv(ENV_TIMEOUT, env)
+    if text is None:
+        return DEFAULT_TIMEOUT
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds <= MAX_TIMEOUT:  # also refuses nan and inf
+        raise ValidationError(
+            "timeout",
+            f"{ENV_TIMEOUT} must be seconds, more than 0 and at most {MAX_TIMEOUT:g}, "
+            f"not {text[:20]!r}",
+        )
+    return httpx.Timeout(seconds)
+
+
+def _max_retries_from_env(env: Mapping[str, str] | None) -> int:
+    text = _getenv(ENV_MAX_RETRIES, env)
+    if text is None:
+        return DEFAULT_MAX_RETRIES
+    if not text.strip().isdecimal() or not text.strip().isascii():
+        raise ValidationError(
+            "max_retries",
+            f"{ENV_MAX_RETRIES} must be a whole number of 0 or more, not {text[:20]!r}",
+        )
+    return int(text)
+
+
 def _response_size(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_RESPONSE_SIZE:
         raise ValidationError(
@@ -192,14 +240,17 @@ def resolve_settings(
     api_token: Secret | str | None,
     space: str | None,
     *,
-    timeout: float | httpx.Timeout,
-    max_retries: int,
+    timeout: float | httpx.Timeout = FROM_ENV,
+    max_retries: int = FROM_ENV,
     retry_ambiguous: bool = DEFAULT_RETRY_AMBIGUOUS,
     max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
     env: Mapping[str, str] | None = None,
 ) -> Settings:
     """Fill what was not passed from `env` (the process's environment by default), then
-    check all of it. The token is held as a `Secret` from the first line on."""
+    check all of it. The token is held as a `Secret` from the first line on.
+
+    `timeout` and `max_retries` left at `FROM_ENV` come from SIGNALWIRE_TIMEOUT and
+    SIGNALWIRE_MAX_RETRIES when set, else from the defaults."""
     token = Secret(api_token)
     del api_token
     project = check_id("project_id", _from_env(project_id, "project_id", ENV_PROJECT_ID, env))
@@ -214,8 +265,12 @@ def resolve_settings(
         project_id=project,
         api_token=token,
         base_url=_base_url(space, env),
-        timeout=_timeout(timeout),
-        max_retries=check_max_retries(max_retries),
+        timeout=_timeout_from_env(env) if timeout is FROM_ENV else _timeout(timeout),
+        max_retries=(
+            _max_retries_from_env(env)
+            if max_retries is FROM_ENV
+            else check_max_retries(max_retries)
+        ),
         retry_ambiguous=check_bool("retry_ambiguous", retry_ambiguous),
         max_response_size=_response_size(max_response_size),
     )

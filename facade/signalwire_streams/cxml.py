@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Mapping
+from typing import Any, TypedDict, Unpack
 
 from ._core import CALLBACK_METHODS, MAX_PARAMETERS, TRACKS
 from ._errors import ValidationError
@@ -34,7 +35,7 @@ from ._validation import (
     check_websocket_url,
 )
 
-__all__ = ["CODECS", "CONTENT_TYPE", "connect_stream", "start_stream"]
+__all__ = ["CODECS", "CONTENT_TYPE", "StreamOptions", "connect_stream", "start_stream"]
 
 CONTENT_TYPE = "application/xml"
 """The media type to answer SignalWire's webhook with."""
@@ -59,107 +60,72 @@ _BIDIRECTIONAL_TRACKS = ("inbound_track",)
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def start_stream(
-    url: str,
-    *,
-    name: str | None = None,
-    track: str | None = None,
-    status_callback: str | None = None,
-    status_callback_method: str | None = None,
-    authorization_bearer_token: str | None = None,
-    codec: str | None = None,
-    realtime: bool | None = None,
-    parameters: Mapping[str, str] | None = None,
-    then: str | None = None,
-) -> str:
-    """The cXML that forks the call's audio, one way, to `url` (wss://) and goes on at once.
+class StreamOptions(TypedDict, total=False):
+    """The keyword arguments of `start_stream` and `connect_stream`.
 
-    `track`: `inbound_track` (the service's default), `outbound_track` or `both_tracks`.
-    `then`: the cXML instructions that follow `<Start>`, e.g. `'<Pause length="600"/>'`;
-    without any, SignalWire ends the call as soon as the stream has started.
-    Other arguments as `connect_stream`. Attributes left as None are not written.
-    """
-    bearer_token = Secret(authorization_bearer_token)
-    del authorization_bearer_token
-    return _document(
-        "Start",
-        url,
-        dict(
-            name=name,
-            track=None if track is None else check_choice("track", track, TRACKS),
-            status_callback=status_callback,
-            status_callback_method=status_callback_method,
-            codec=codec,
-            realtime=realtime,
-        ),
-        bearer_token,
-        parameters,
-        then,
-    )
-
-
-def connect_stream(
-    url: str,
-    *,
-    name: str | None = None,
-    track: str | None = None,
-    status_callback: str | None = None,
-    status_callback_method: str | None = None,
-    authorization_bearer_token: str | None = None,
-    codec: str | None = None,
-    realtime: bool | None = None,
-    parameters: Mapping[str, str] | None = None,
-    then: str | None = None,
-) -> str:
-    """The cXML that connects the call to `url` (wss://) on a bidirectional stream.
-
-    `name`: unique per call, to stop it by. `track`: only `inbound_track` is possible.
-    `status_callback` (absolute, or relative to the webhook's URL) and
+    `name`: unique per call, to stop it by. `track`: `inbound_track` (the service's
+    default), `outbound_track` or `both_tracks`; a bidirectional stream carries only
+    `inbound_track`. `status_callback` (absolute, or relative to the webhook's URL) and
     `status_callback_method` (`POST` or `GET`): where stream events go.
     `authorization_bearer_token`: sent to your server as `Authorization: Bearer …`.
-    `codec`: one of `CODECS`. `realtime`: manage delay and bursts for the call's parties.
-    `parameters`: custom parameters for the `start` message, in order, at most 99.
-    `then`: cXML instructions to run once the stream has ended.
+    `codec`: one of `CODECS`. `realtime`: manage delay and bursts for the call's parties
+    (bidirectional streams). `parameters`: custom parameters for the `start` message, in
+    order, at most 99. `then`: the cXML instructions that follow, e.g.
+    `'<Pause length="600"/>'`. Options left out, or None, are not written.
     """
-    bearer_token = Secret(authorization_bearer_token)
-    del authorization_bearer_token
-    if track is not None:
-        track = check_choice("track", track, _BIDIRECTIONAL_TRACKS)
-    return _document(
-        "Connect",
-        url,
-        dict(
-            name=name,
-            track=track,
-            status_callback=status_callback,
-            status_callback_method=status_callback_method,
-            codec=codec,
-            realtime=realtime,
-        ),
-        bearer_token,
-        parameters,
-        then,
-    )
+
+    name: str | None
+    track: str | None
+    status_callback: str | None
+    status_callback_method: str | None
+    authorization_bearer_token: str | None
+    codec: str | None
+    realtime: bool | None
+    parameters: Mapping[str, str] | None
+    then: str | None
 
 
-def _document(
-    verb: str,
-    url: object,
-    options: dict[str, object],
-    bearer_token: Secret,
-    parameters: object,
-    then: object,
-) -> str:
+_OPTIONS = frozenset(StreamOptions.__annotations__)
+
+
+def start_stream(url: str, **options: Unpack[StreamOptions]) -> str:
+    """The cXML that forks the call's audio, one way, to `url` (wss://) and goes on at once.
+
+    Without `then`, SignalWire ends the call as soon as the stream has started: give it
+    what the call does meanwhile. Options: `StreamOptions`.
+    """
+    return _document("Start", url, options, TRACKS)
+
+
+def connect_stream(url: str, **options: Unpack[StreamOptions]) -> str:
+    """The cXML that connects the call to `url` (wss://) on a bidirectional stream.
+
+    The call stays on the stream until it ends; `then` runs after that. Options:
+    `StreamOptions` (`track` may only be `inbound_track`).
+    """
+    return _document("Connect", url, options, _BIDIRECTIONAL_TRACKS)
+
+
+def _document(verb: str, url: object, given: StreamOptions, tracks: tuple[str, ...]) -> str:
     """Check everything, then write `<Response><verb><Stream …/></verb>then</Response>`."""
+    options: dict[str, Any] = dict(given)
+    bearer_token = Secret(options.pop("authorization_bearer_token", None))
+    unknown = sorted(set(options) - _OPTIONS)
+    if unknown:
+        raise TypeError(
+            f"{verb.lower()}_stream() got an unexpected keyword argument {unknown[0]!r}"
+        )
     attributes = {"url": _xml_text("url", check_websocket_url("url", url))}
-    for field, value in options.items():
-        if value is not None:
-            attributes[field] = _checked(field, value)
+    if options.get("track") is not None:
+        attributes["track"] = check_choice("track", options["track"], tracks)
+    for field in ("name", "status_callback", "status_callback_method", "codec", "realtime"):
+        if options.get(field) is not None:
+            attributes[field] = _checked(field, options[field])
     pairs = [
         (_xml_text("parameters", key), _xml_text("parameters", value))
-        for key, value in check_parameters(parameters, MAX_PARAMETERS)
+        for key, value in check_parameters(options.get("parameters"), MAX_PARAMETERS)
     ]
-    following = _instructions(then)
+    following = _instructions(options.get("then"))
     if bearer_token.reveal() is not None:
         token = reveal_checked("authorization_bearer_token", bearer_token, _token_problem)
         attributes["authorization_bearer_token"] = token
@@ -188,8 +154,8 @@ def _checked(field: str, value: object) -> str:
         text = check_choice(field, value, CODECS)
     elif field == "realtime":
         text = "true" if check_bool(field, value) else "false"
-    else:  # already checked: track
-        text = str(value)
+    else:
+        raise AssertionError(field)
     return _xml_text(field, text)
 
 

@@ -153,3 +153,8 @@ def test_a_bad_token_is_refused_without_being_shown() -> None:
         cxml.connect_stream(URL, authorization_bearer_token="s3cr3t\x00")
     assert caught.value.field == "authorization_bearer_token"
     assert "s3cr3t" not in str(caught.value) and "s3cr3t" not in repr(caught.value)
+
+
+def test_a_misspelt_option_is_a_type_error_as_for_any_function() -> None:
+    with pytest.raises(TypeError, match="unexpected keyword argument 'status_callbak'"):
+        cxml.connect_stream(URL, status_callbak="https://hooks.example.com/")  # type: ignore[call-arg]

@@ -55,12 +55,14 @@ class Recorder:
 
     def __init__(self) -> None:
         self.events: list[tuple[str, str]] = []
+        self.why: list[str] = []
 
     def start(self, record: StreamRecord) -> None:
         self.events.append(("start", record.sid))
 
-    def stop(self, sid: str) -> None:
+    def stop(self, sid: str, why: str) -> None:
         self.events.append(("stop", sid))
+        self.why.append(why)
 
 
 @pytest.fixture

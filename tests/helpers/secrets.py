@@ -1,8 +1,9 @@
 """Fake secrets, and the check that none of them shows up where it must not.
 
 The REST side's end-to-end check is tests/rest/test_secrets.py; the media side's is in
-tests/media/test_loop.py and the command line's in tests/cli/test_cli.py, next to their
-fixtures. Each pushes these through its inputs and runs `assert_clean` over what comes out.
+tests/media/test_loop.py and the command line's in tests/cli/ (test_emulator_command.py at
+-vv, test_receive.py, test_messages.py). Each pushes these through its inputs and runs
+`assert_clean` over what comes out.
 """
 
 from __future__ import annotations

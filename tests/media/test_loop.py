@@ -186,7 +186,9 @@ async def test_a_missing_or_wrong_bearer_token_is_refused_before_any_message(
 
 
 async def test_the_upgrade_itself_is_answered_401_without_the_token(tls: LocalTLS) -> None:
-    async with receiver(tls) as rx:
+    """And `on_refusal` hears of each refusal, in words that name no header value."""
+    refusals: list[tuple[int, str]] = []
+    async with receiver(tls, on_refusal=lambda *refusal: refusals.append(refusal)) as rx:
         for headers in ({}, {"Authorization": "Bearer nope"}, {"Authorization": f"Basic {TOKEN}"}):
             with pytest.raises(websockets.InvalidStatus) as refused:
                 async with websockets.connect(
@@ -202,6 +204,11 @@ async def test_the_upgrade_itself_is_answered_401_without_the_token(tls: LocalTL
             await connection.send('{"event": "stop"}')
         await eventually(lambda: len(rx.finished) == 1)
     assert rx.finished[0].end == "stop"
+    assert refusals == [
+        (401, "no bearer token"),
+        (401, "a wrong bearer token"),
+        (401, "a wrong bearer token"),
+    ]
 
 
 def test_bearer_token_matches() -> None:

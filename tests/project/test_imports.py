@@ -28,9 +28,9 @@ HEAVY = (
     "signalwire_streams_api.client",
     "signalwire_streams_api.api",
     "signalwire_streams_api.models.call_stream",
-    "signalwire_streams._client",
+    "signalwire_streams.client",
     "signalwire_streams._core",
-    "signalwire_streams._cli",
+    "signalwire_streams.cli",
     "signalwire_streams.media",
     "signalwire_streams.callbacks",
     "signalwire_streams.testing",
@@ -66,7 +66,7 @@ def test_naming_a_client_loads_httpx_and_the_generated_client_but_no_asyncio() -
         "asyncio",
         "websockets",
         "signalwire_streams.media",
-        "signalwire_streams._cli",
+        "signalwire_streams.cli",
     }
     assert not unexpected & loaded
 

@@ -63,7 +63,7 @@ def test_the_import_check_finds_what_it_must() -> None:
     source = (
         "from tests.rest.test_faults import retry_table\n"
         "from tests.rest import test_streams\n"
-        "import tests.cli.test_cli\n"
+        "import tests.cli.test_remote\n"
         "from . import test_loop\n"
         "from .test_events import parse\n"
         "from tests.helpers.clients import WSS_URL\n"
@@ -73,7 +73,7 @@ def test_the_import_check_finds_what_it_must() -> None:
     assert imports_of_test_modules(path, source) == [
         "tests/media/test_example.py:1 imports tests.rest.test_faults",
         "tests/media/test_example.py:2 imports tests.rest.test_streams",
-        "tests/media/test_example.py:3 imports tests.cli.test_cli",
+        "tests/media/test_example.py:3 imports tests.cli.test_remote",
         "tests/media/test_example.py:4 imports tests.media.test_loop",
         "tests/media/test_example.py:5 imports tests.media.test_events",
     ]

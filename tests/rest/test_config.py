@@ -182,6 +182,45 @@ def test_defaults_always_include_a_timeout(client_type: Any) -> None:
     assert client_type(PROJECT, TOKEN, "example", timeout=2.5).timeout == httpx.Timeout(2.5)
 
 
+def test_timeout_and_retries_not_given_come_from_the_environment(
+    client_type: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A deployment tunes them without a code change; an argument still wins."""
+    monkeypatch.setenv("SIGNALWIRE_TIMEOUT", "7.5")
+    monkeypatch.setenv("SIGNALWIRE_MAX_RETRIES", "0")
+    client = client_type(PROJECT, TOKEN, "example")
+    assert (client.timeout, client.max_retries) == (httpx.Timeout(7.5), 0)
+    given = client_type(PROJECT, TOKEN, "example", timeout=3, max_retries=5)
+    assert (given.timeout, given.max_retries) == (httpx.Timeout(3), 5)
+    assert client.with_options(max_retries=1).timeout == httpx.Timeout(7.5)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "field"),
+    [
+        ("SIGNALWIRE_TIMEOUT", "30s", "timeout"),
+        ("SIGNALWIRE_TIMEOUT", "0", "timeout"),
+        ("SIGNALWIRE_TIMEOUT", "nan", "timeout"),
+        ("SIGNALWIRE_TIMEOUT", "inf", "timeout"),
+        ("SIGNALWIRE_TIMEOUT", "3601", "timeout"),
+        ("SIGNALWIRE_MAX_RETRIES", "-1", "max_retries"),
+        ("SIGNALWIRE_MAX_RETRIES", "1.5", "max_retries"),
+        ("SIGNALWIRE_MAX_RETRIES", "two", "max_retries"),
+        ("SIGNALWIRE_MAX_RETRIES", "\u0663", "max_retries"),  # an Arabic-Indic three
+    ],
+)
+def test_a_bad_timeout_or_retries_variable_names_the_variable(
+    client_type: Any, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, field: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ValidationError) as info:
+        client_type(PROJECT, TOKEN, "example")
+    assert info.value.field == field
+    assert variable in str(info.value)
+    # Given as an argument, the variable is not read at all.
+    client_type(PROJECT, TOKEN, "example", **{field: 1})
+
+
 def test_repr_shows_the_project_but_not_the_token(client_type: Any) -> None:
     client = client_type(PROJECT, TOKEN, "example")
     assert PROJECT in repr(client)

@@ -2,7 +2,7 @@
 exception or cassette: the API token, the WebSocket bearer token and the signing key, with
 every logger at DEBUG. The secrets and `assert_clean` are tests/helpers/secrets.py's; the
 media side's end-to-end check is in tests/media/test_loop.py and the command line's in
-tests/cli/test_cli.py, next to their fixtures.
+tests/cli/ (test_emulator_command.py at -vv, test_receive.py, test_messages.py).
 
 Here rather than in tests/project/: every scenario goes through the REST clients and the
 cassettes they record; the media and command-line checks live with their own features."""

@@ -47,7 +47,7 @@ from ._events import (
 from ._handshake import bearer_token_matches
 from ._received import to_pcm16
 from ._resample import resample
-from ._server import Handler, MediaServer, serve
+from ._server import Handler, MediaServer, OnRefusal, serve
 from ._session import Session
 from ._state import EndReason, Gap
 
@@ -68,6 +68,7 @@ __all__ = [
     "Media",
     "MediaFormat",
     "MediaServer",
+    "OnRefusal",
     "Session",
     "Start",
     "Stop",

@@ -30,12 +30,16 @@ from ._events import Start
 from ._handshake import Refusal, check_authorization, check_bearer_token
 from ._session import MAX_QUEUE, Session, check_byteorder, check_keep_audio
 
-__all__ = ["MAX_MESSAGE_SIZE", "Handler", "MediaServer", "serve"]
+__all__ = ["MAX_MESSAGE_SIZE", "Handler", "MediaServer", "OnRefusal", "serve"]
 
 logger = logging.getLogger("signalwire_streams.media")
 
 Handler = Callable[[Session], Awaitable[object]]
 """Awaited once per connection with that connection's session."""
+
+OnRefusal = Callable[[int, str], object]
+"""Called with the status (401, 400) and a one-line reason for each upgrade refused; the
+reason names no header value, so it may be shown."""
 
 # A 20 ms frame is under 2 kB even as base64 L16 at 24 kHz: a megabyte is a generous bound.
 # picows checks it against each frame's header, so a longer frame closes the connection
@@ -231,7 +235,8 @@ class MediaServer:
     events wait for a handler that iterates before reading pauses. `keep_audio` (seconds
     per track) and `record_dir` (a WAV per stream, written as it arrives) set what each
     session keeps; `bidirectional` whether its streams can be sent audio (None: judged
-    from each `start`).
+    from each `start`). `on_refusal(status, reason)` hears of each upgrade turned away (a
+    missing or wrong bearer token), e.g. to tell an operator; it must not block.
     """
 
     def __init__(
@@ -250,6 +255,7 @@ class MediaServer:
         max_queue: int = MAX_QUEUE,
         behind_tls_proxy: bool = False,
         reuse_port: bool = False,
+        on_refusal: OnRefusal | None = None,
     ) -> None:
         token = check_bearer_token(Secret(bearer_token))
         del bearer_token
@@ -263,6 +269,9 @@ class MediaServer:
             raise ValidationError("max_queue", "must be a positive number of events")
         if not isinstance(reuse_port, bool):
             raise ValidationError("reuse_port", "must be True or False")
+        if on_refusal is not None and not callable(on_refusal):
+            raise ValidationError("on_refusal", "must be a function taking (status, reason)")
+        self._on_refusal = on_refusal
         self._handler = handler
         self._host = _check_transport(host, ssl, behind_tls_proxy)
         self._port = port
@@ -310,9 +319,13 @@ class MediaServer:
             return self._refuse(refusal)
         return _Connection(self, request.path.decode("utf-8", "replace"))
 
-    @staticmethod
-    def _refuse(refusal: Refusal) -> picows.WSUpgradeResponseWithListener:
+    def _refuse(self, refusal: Refusal) -> picows.WSUpgradeResponseWithListener:
         logger.info("refused a media connection: %s (%d)", refusal.reason, refusal.status)
+        if self._on_refusal is not None:
+            try:
+                self._on_refusal(refusal.status, refusal.reason)
+            except Exception:
+                logger.exception("on_refusal failed")
         response = picows.WSUpgradeResponse.create_error_response(
             refusal.status, refusal.body, dict(refusal.headers)
         )

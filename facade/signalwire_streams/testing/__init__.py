@@ -3,6 +3,7 @@
 from ._callbacks import SentCallback
 from ._emulator import Emulator
 from ._errors import EmulatorError
+from ._events import EmulatorEvent
 from ._faults import Fault
 from ._hostile import MediaFault
 from ._media import MediaStatus
@@ -12,6 +13,7 @@ from ._tls import LocalTLS
 __all__ = [
     "Emulator",
     "EmulatorError",
+    "EmulatorEvent",
     "Fault",
     "LocalTLS",
     "MediaFault",

@@ -56,12 +56,19 @@ class SentCallback:
 class StatusCallbacks:
     """Posts streams' status callbacks on the media engine's loop, each stream's in order.
 
-    `tls` gives the context https callbacks are verified with (made when first needed).
+    `tls` gives the context https callbacks are verified with (made when first needed);
+    `posted` is told of each callback once answered.
     """
 
-    def __init__(self, signing_key: str, tls: Callable[[], ssl.SSLContext]) -> None:
+    def __init__(
+        self,
+        signing_key: str,
+        tls: Callable[[], ssl.SSLContext],
+        posted: Callable[[SentCallback], object] = lambda sent: None,
+    ) -> None:
         self._signing_key = signing_key
         self._tls = tls
+        self._posted = posted
         self._http: httpx.AsyncClient | None = None
         self._sent: list[SentCallback] = []
         self._lock = threading.Lock()
@@ -129,3 +136,4 @@ class StatusCallbacks:
             sent = SentCallback(target, method, fields, None, type(error).__name__)
         with self._lock:
             self._sent.append(sent)
+        self._posted(sent)

@@ -7,20 +7,20 @@ at least as strictly as the service is documented to, so that client bugs show u
 The parts, each independent of the client and the receiver it tests, so that a bug there
 cannot hide itself by being mirrored here: `_service` (state and rules, no sockets), `_http`
 (the server threads), `_media` (the WebSocket streams), `_playback` (what a receiver sends
-back, played into the call), `_callbacks` (signed status callbacks), `_audio` (its own G.711)
-and `_hostile` (media faults).
+back, played into the call), `_callbacks` (signed status callbacks), `_audio` (its own G.711),
+`_hostile` (media faults), `_cxml` (streams started as cXML starts them) and `_events` (what
+it did, for `on_event` and the command line).
 """
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import os
 import secrets
 import ssl
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from os import PathLike
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
@@ -28,8 +28,9 @@ from typing import TYPE_CHECKING, Any, Self
 from .._errors import ValidationError
 from ._audio import load_wav
 from ._callbacks import SentCallback
-from ._cxml import read_streams
+from ._cxml import CxmlStreams
 from ._errors import EmulatorError
+from ._events import EmulatorEvent, EventLog
 from ._faults import Fault
 from ._hostile import MediaFault
 from ._http import HttpShell
@@ -37,18 +38,12 @@ from ._media import MediaEngine, MediaStatus
 from ._models import RecordedRequest, StreamPlan, StreamRecord
 from ._service import Service
 from ._tls import LocalTLS
-from ._validation import ApiError, CreateFields, Form, parse_create
 from ._vocabulary import (
     API_PREFIX,
-    CONNECT_TRACK,
-    CXML_CODECS,
-    CXML_DEFAULT_TRACK,
     DEFAULT_CALLBACK_METHOD,
     DEFAULT_TRACK,
     DTMF_KEYS,
     IN_PROGRESS,
-    SECRET_FIELD,
-    TRACKS,
 )
 
 if TYPE_CHECKING:
@@ -57,7 +52,7 @@ if TYPE_CHECKING:
 __all__ = ["Emulator"]
 
 
-class Emulator:
+class Emulator(CxmlStreams):
     """A SignalWire streams service on loopback, with inspectable state and faults.
 
     Register calls and conferences with `add_call` / `add_conference`, point a client at
@@ -74,7 +69,9 @@ class Emulator:
 
     `tls` serves the REST API over https, as a Space does: a `LocalTLS` (its certificate;
     clients trust its `ca_file`) or a server-side `ssl.SSLContext`. `base_url` then starts
-    with `https://`.
+    with `https://`. `on_event` is told of everything it does (see `events`), from its own
+    threads: it must be quick. A stream whose WebSocket cannot open, or closes, is
+    `stopped`, as SignalWire can no longer stream it.
     """
 
     def __init__(
@@ -91,6 +88,7 @@ class Emulator:
         audio: str | PathLike[str] | None = None,
         media: bool = True,
         tls: LocalTLS | ssl.SSLContext | None = None,
+        on_event: Callable[[EmulatorEvent], object] | None = None,
     ) -> None:
         self._project_id = str(uuid.uuid4()) if project_id is None else project_id
         self._api_token = secrets.token_urlsafe(24) if api_token is None else api_token
@@ -112,6 +110,7 @@ class Emulator:
         elif tls is not None and not isinstance(tls, ssl.SSLContext):
             raise ValidationError("tls", "must be a LocalTLS, an ssl.SSLContext or None")
         self._tls = tls
+        self._events = EventLog(on_event)
         self._engine = (
             MediaEngine(
                 signing_key=self._signing_key,
@@ -119,6 +118,7 @@ class Emulator:
                 verify_tls=verify_tls,
                 speed=float(speed),
                 audio=None if audio is None else load_wav(audio),
+                events=self._events,
             )
             if media
             else None
@@ -126,9 +126,11 @@ class Emulator:
         self._service = Service(
             self._project_id,
             self._api_token,
-            on_start=None if self._engine is None else self._stream_started,
-            on_stop=None if self._engine is None else self._engine.end,
+            on_start=self._stream_started,
+            on_stop=self._stream_stopped,
         )
+        if self._engine is not None:
+            self._engine.ended = self._service.media_ended
         self._host = host
         self._requested_port = port
         self._bound_port: int | None = None
@@ -247,6 +249,13 @@ class Emulator:
 
         return AsyncClient(self.project_id, self.api_token, self.base_url, **options)
 
+    @property
+    def events(self) -> list[EmulatorEvent]:
+        """What it did, latest last (at most a thousand): streams created and stopped, their
+        WebSocket connected, refused (and why) or closed, callbacks posted. `on_event`
+        is told of each as it happens."""
+        return self._events.events
+
     def environment(self) -> dict[str, str]:
         """The `SIGNALWIRE_*` variables that point `Client()`, `AsyncClient()` and the
         command line at this emulator: `os.environ.update(emulator.environment())`."""
@@ -266,102 +275,6 @@ class Emulator:
     def add_conference(self, sid: str | None = None) -> str:
         """Register a live conference and return its sid (a fresh UUID unless one is given)."""
         return self._service.add_parent("conference", sid)
-
-    def connect_stream(
-        self,
-        call_sid: str,
-        url: str,
-        *,
-        name: str | None = None,
-        status_callback: str | None = None,
-        status_callback_method: str | None = None,
-        authorization_bearer_token: str | None = None,
-        codec: str | None = None,
-        parameters: Mapping[str, str] | None = None,
-    ) -> StreamRecord:
-        """Start a bidirectional stream on a live call, as cXML's `<Connect><Stream>` does.
-
-        The arguments are `<Stream>`'s attributes (`codec`: `PCMU@8000h`, the default,
-        `L16@16000h` or `L16@24000h`; `parameters`: its `<Parameter>` children), checked as
-        a create's fields are. SignalWire starts these from cXML, so no request is logged;
-        otherwise the stream is like any other (in `streams()`, the same status callbacks,
-        stopped by `end_call`), except that only the inbound track is streamed and the
-        receiver may send audio, marks, `clear` and DTMF back (see `heard` and `media`).
-        Raises `ValidationError` for a bad argument and `EmulatorError` when the call is
-        unknown or ended or the name is in use.
-        """
-        arguments = {
-            "url": url,
-            "name": name,
-            "status_callback": status_callback,
-            "status_callback_method": status_callback_method,
-            "authorization_bearer_token": authorization_bearer_token,
-            "codec": codec,
-        }
-        return self._start_from_cxml(call_sid, arguments, parameters, bidirectional=True)
-
-    def answer(self, call_sid: str, cxml: str | bytes) -> list[StreamRecord]:
-        """Run a call's cXML answer as SignalWire would: each `<Start><Stream>` starts a
-        one-way stream (`track` defaults to `inbound_track`, as on the cXML page), each
-        `<Connect><Stream>` a bidirectional one, as `connect_stream` does. Other
-        instructions are skipped. Returns the streams started, in document order.
-
-        A document that is not cXML, or a `<Stream>` attribute the page does not document,
-        raises `ValidationError`; an attribute's value breaking a create's rule raises it
-        naming the argument (`status_callback`, ...); the call as for `connect_stream`.
-        """
-        records = []
-        for instruction in read_streams(cxml):
-            arguments: dict[str, str | None] = dict(instruction.arguments)
-            realtime = arguments.pop("realtime", None)
-            if realtime not in (None, "true", "false"):
-                raise ValidationError("realtime", "must be true or false")
-            track = arguments.pop("track", None)
-            records.append(
-                self._start_from_cxml(
-                    call_sid,
-                    arguments,
-                    instruction.parameters,
-                    bidirectional=instruction.bidirectional,
-                    track=track,
-                )
-            )
-        return records
-
-    def _start_from_cxml(
-        self,
-        call_sid: str,
-        arguments: dict[str, str | None],
-        parameters: object,
-        *,
-        bidirectional: bool,
-        track: str | None = None,
-    ) -> StreamRecord:
-        """A `<Stream>` started without a request: a create's rules, cXML's codecs."""
-        for argument, value in arguments.items():
-            if value is not None and not isinstance(value, str):
-                raise ValidationError(argument, f"must be a string, not {type(value).__name__}")
-        codec = arguments.get("codec")
-        if codec is not None and codec not in CXML_CODECS:
-            raise ValidationError("codec", f"must be one of {', '.join(CXML_CODECS)}")
-        if bidirectional:
-            if track not in (None, CONNECT_TRACK):
-                raise ValidationError("track", f"a bidirectional stream carries {CONNECT_TRACK}")
-            track = CONNECT_TRACK
-        elif track is None:
-            track = CXML_DEFAULT_TRACK
-        elif track not in TRACKS:
-            raise ValidationError("track", f"must be one of {', '.join(sorted(TRACKS))}")
-        fields = _connect_fields(arguments, parameters)
-        fields = dataclasses.replace(fields, track=track, codec=codec)
-        self._connecting.bidirectional = bidirectional
-        try:
-            record = self._service.start("call", call_sid, fields)
-        except ApiError as error:
-            raise EmulatorError(str(error)) from None
-        finally:
-            self._connecting.bidirectional = False
-        return dataclasses.replace(record, parameters=dict(record.parameters))
 
     def end_call(self, sid: str) -> None:
         """End a call: its streams stop and new ones are refused with 422."""
@@ -459,8 +372,14 @@ class Emulator:
 
     def _stream_started(self, record: StreamRecord) -> None:
         """Called by the service, under its lock, for each stream it creates."""
-        assert self._engine is not None
         bidirectional = getattr(self._connecting, "bidirectional", False)
+        how = "bidirectional, from cXML" if bidirectional else record.track or DEFAULT_TRACK
+        name = f" named {record.name!r:.60}" if record.name else ""
+        self._events.emit(
+            "created", record.sid, f"on {record.parent_sid}{name}: {record.url} ({how})"
+        )
+        if self._engine is None:
+            return
         self._engine.begin(
             StreamPlan(
                 stream_sid=record.sid,
@@ -479,45 +398,9 @@ class Emulator:
             bidirectional=bidirectional,
         )
 
-
-def _connect_fields(arguments: Mapping[str, str | None], parameters: object) -> CreateFields:
-    """`connect_stream`'s arguments checked by a create's rules, as the form they would be.
-
-    A broken rule is told as a `ValidationError` naming the argument, found by adding the
-    arguments to the form one at a time (so it holds whatever the rules' wording).
-    """
-    if parameters is None:
-        parameters = {}
-    if not isinstance(parameters, Mapping) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in parameters.items()
-    ):
-        raise ValidationError("parameters", "must be a mapping of strings to strings")
-    if len(parameters) > 99:
-        raise ValidationError("parameters", "must hold at most 99 parameters")
-    custom = tuple(
-        pair
-        for n, (key, value) in enumerate(parameters.items(), 1)
-        for pair in ((f"Parameter{n}.Name", key), (f"Parameter{n}.Value", value))
-    )
-    stages = [  # in the form's order, Url first, whatever the attributes' order
-        (argument, () if value is None else ((form_name, value),))
-        for argument, form_name in _FORM_NAMES.items()
-        if (value := arguments.get(argument)) is not None or argument in arguments
-    ]
-    form: Form = ()
-    for argument, added in [*stages, ("parameters", custom)]:
-        form += added
-        try:
-            fields = parse_create(form, "call")
-        except ApiError as error:
-            raise ValidationError(argument, str(error)) from None
-    return fields
-
-
-_FORM_NAMES = {
-    "url": "Url",
-    "name": "Name",
-    "status_callback": "StatusCallback",
-    "status_callback_method": "StatusCallbackMethod",
-    "authorization_bearer_token": SECRET_FIELD,
-}
+    def _stream_stopped(self, stream_sid: str, why: str) -> None:
+        """Called by the service, under its lock, for each stream stopped by REST or by its
+        call ending."""
+        self._events.emit("stopped", stream_sid, why)
+        if self._engine is not None:
+            self._engine.end(stream_sid)

@@ -18,6 +18,7 @@ import itertools
 import json
 import logging
 import os
+import socket
 import ssl
 import threading
 from collections import deque
@@ -27,12 +28,13 @@ from os import PathLike
 from typing import Any, Literal
 
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidHandshake
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
 from .._errors import ValidationError
 from ._audio import AudioSource, Wav, media_format
 from ._callbacks import SentCallback, StatusCallbacks
 from ._errors import EmulatorError
+from ._events import EventLog
 from ._hostile import MEDIA_FAULTS, MediaFault, Mischief
 from ._models import StreamPlan
 from ._playback import Playback
@@ -111,6 +113,38 @@ def _stream_error(error: BaseException) -> StreamError:
     return "general_error"
 
 
+def _refusal(error: BaseException) -> str:
+    """Why a WebSocket could not be opened, in the words a user would check."""
+    if isinstance(error, InvalidStatus):
+        status = error.response.status_code
+        if status in (401, 403):
+            return f"the receiver answered {status}: it refused the bearer token"
+        return f"the receiver answered HTTP {status}, not a WebSocket upgrade"
+    if isinstance(error, ssl.SSLCertVerificationError):
+        why = error.verify_message or error.reason
+        return f"TLS: the certificate is not trusted: {why} (see --ca-file / ca_file)"
+    if isinstance(error, ssl.SSLError):
+        return f"TLS: {error.reason or error}"
+    if isinstance(error, ConnectionRefusedError):
+        return "connection refused: is the receiver running, on that port?"
+    if isinstance(error, socket.gaierror):
+        return "unknown host"
+    if isinstance(error, TimeoutError):
+        return "timed out"
+    if isinstance(error, OSError):
+        return error.strerror or type(error).__name__
+    return type(error).__name__
+
+
+def _how_it_closed(live: _Live) -> str:
+    code = f" (close code {live.close_code})" if live.close_code is not None else ""
+    if live.end == "dropped":
+        return "dropped by the emulator: no stop, no close frame"
+    if live.end == "receiver-closed":
+        return f"closed by the receiver{code}"
+    return f"stop sent, connection closed{code}"
+
+
 class _Live:
     """One stream's state inside the engine loop."""
 
@@ -164,13 +198,16 @@ class MediaEngine:
         verify_tls: bool,
         speed: float,
         audio: Wav | None,
+        events: EventLog,
     ) -> None:
+        self.events = events
+        self.ended: Callable[[str], object] = lambda stream_sid: None  # the service's hook
         self._ca_file = ca_file
         self._verify_tls = verify_tls
         self._ssl_context: ssl.SSLContext | None = None
         self._speed = speed
         self._audio = AudioSource(audio)
-        self._callbacks = StatusCallbacks(signing_key, lambda: self._ssl)
+        self._callbacks = StatusCallbacks(signing_key, lambda: self._ssl, self._posted)
         self._streams: dict[str, _Live] = {}
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -321,9 +358,12 @@ class MediaEngine:
             )
         except Exception as error:
             live.end, live.error = "error", _stream_error(error)
+            self.events.emit("refused", plan.stream_sid, f"{plan.url}: {_refusal(error)}")
+            self.ended(plan.stream_sid)
             self._callback(live, "stream-error", live.error)
             return
         live.connected = True
+        self.events.emit("connected", plan.stream_sid, plan.url)
         self._callback(live, "stream-started")
         live.playback.attend(connection)
         try:
@@ -343,7 +383,19 @@ class MediaEngine:
                     connection.transport.abort()
                     live.close_code = connection.close_code
             await live.playback.leave()
+        self.events.emit("closed", plan.stream_sid, _how_it_closed(live))
+        self.ended(plan.stream_sid)
         self._callback(live, "stream-stopped")
+
+    def _posted(self, sent: SentCallback) -> None:
+        answer = f"answered {sent.status}" if sent.status is not None else f"failed: {sent.failure}"
+        where = sent.url.partition("?")[0]
+        event = sent.fields.get("StreamEvent", "?")
+        self.events.emit(
+            "callback",
+            sent.fields.get("StreamSid", "?"),
+            f"{event} {sent.method} {where}: {answer}",
+        )
 
     async def _send(self, connection: ClientConnection, live: _Live) -> None:
         plan = live.plan

@@ -69,7 +69,7 @@ class Service:
         api_token: str,
         *,
         on_start: Callable[[StreamRecord], None] | None = None,
-        on_stop: Callable[[str], None] | None = None,
+        on_stop: Callable[[str, str], None] | None = None,
     ) -> None:
         self._project_id = project_id
         self._credentials = f"{project_id}:{api_token}".encode()
@@ -185,14 +185,14 @@ class Service:
             segment = KIND_SEGMENT[route.kind]
             raise _not_found(f"/{segment}/{route.parent}/Streams/{route.stream}")
         if record.status != STOPPED:
-            record = self._stopped(record, _now())
+            record = self._stopped(record, _now(), "by a REST stop")
         return record
 
-    def _stopped(self, record: StreamRecord, now: datetime) -> StreamRecord:
+    def _stopped(self, record: StreamRecord, now: datetime, why: str) -> StreamRecord:
         record = dataclasses.replace(record, status=STOPPED, date_updated=now)
         self._streams[record.sid] = record
         if self._on_stop is not None:
-            self._on_stop(record.sid)
+            self._on_stop(record.sid, why)
         return record
 
     def _find(self, parent: _Parent, sid_or_name: str) -> StreamRecord | None:
@@ -247,6 +247,16 @@ class Service:
             self._parents[sid] = _Parent(kind)
         return sid
 
+    def media_ended(self, stream_sid: str) -> None:
+        """The stream's WebSocket could not open, or closed: SignalWire cannot stream it
+        any more, so an in-progress stream is `stopped` (its media is already over)."""
+        with self._lock:
+            record = self._streams.get(stream_sid)
+            if record is not None and record.status == IN_PROGRESS:
+                self._streams[stream_sid] = dataclasses.replace(
+                    record, status=STOPPED, date_updated=_now()
+                )
+
     def start(self, kind: Kind, parent_sid: str, fields: CreateFields) -> StreamRecord:
         """Start a stream with no request, as cXML does (`<Connect><Stream>`): a create's
         rules on `fields` (already checked), raising its `ApiError` when one is broken."""
@@ -267,7 +277,7 @@ class Service:
             now = _now()
             for stream_sid in parent.stream_sids:
                 if self._streams[stream_sid].status == IN_PROGRESS:
-                    self._stopped(self._streams[stream_sid], now)
+                    self._stopped(self._streams[stream_sid], now, f"its {kind} ended")
 
     def streams(self, parent_sid: str) -> list[StreamRecord]:
         """The streams of a call or conference, in creation order (a snapshot)."""

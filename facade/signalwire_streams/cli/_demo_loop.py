@@ -1,10 +1,10 @@
-"""The offline demo: the whole loop on one machine, over real TLS.
+"""The demo's loop: the whole of it on one machine, over real TLS, offline.
 
 The emulator plays SignalWire: it takes the REST create, opens a WebSocket to a local `wss://`
 receiver (certificate made on the spot, bearer token checked), streams the call's audio on
 both tracks at real-time pace and posts signed status callbacks. The receiver records the
 audio to a WAV file as it arrives. Then a second call is answered with cXML's
-`<Connect><Stream>` and a voice agent talks with the caller (`_agent_demo`).
+`<Connect><Stream>` and a voice agent talks with the caller (`_demo_agent`).
 """
 
 from __future__ import annotations
@@ -23,14 +23,14 @@ from pathlib import Path
 from typing import TextIO
 from urllib.parse import parse_qsl
 
-from ._agent_demo import AgentResult, agent_summary, run_agent, write_caller_audio
-from ._client import AsyncClient
-from ._errors import SignalWireError
-from .callbacks import SIGNATURE_HEADER, StatusCallback, parse_status_callback, validate_signature
-from .media import Session, serve
-from .testing import Emulator, LocalTLS
+from .._client import AsyncClient
+from .._errors import SignalWireError
+from ..callbacks import SIGNATURE_HEADER, StatusCallback, parse_status_callback, validate_signature
+from ..media import Session, serve
+from ..testing import Emulator, LocalTLS
+from ._demo_agent import AgentResult, agent_summary, run_agent, write_caller_audio
 
-__all__ = ["DemoResult", "run_demo"]
+__all__ = ["DemoResult", "run_demo", "summary"]
 
 PARAMETERS = {"customer": "42", "lang": "en-US"}
 _FRAME_SECONDS = 0.02

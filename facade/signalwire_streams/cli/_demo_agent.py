@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from . import cxml
-from ._errors import SignalWireError
-from .media import Dtmf, Media, Session, decode_mulaw, encode_mulaw, resample, serve
-from .testing import Emulator
+from .. import cxml
+from .._errors import SignalWireError
+from ..media import Dtmf, Media, Session, decode_mulaw, encode_mulaw, resample, serve
+from ..testing import Emulator
 
 __all__ = ["AgentResult", "agent_summary", "run_agent", "write_caller_audio"]
 
