@@ -1,10 +1,10 @@
-"""Streams received in a Starlette app: `media.asgi_app` behind a WebSocket route.
+r"""Streams received in a Starlette app: `media.asgi_app` behind a WebSocket route.
 
 SignalWire connects only to `wss://`: serve it with TLS, or behind a proxy that ends TLS.
 Set MEDIA_BEARER_TOKEN to the `authorization_bearer_token` your streams carry; without it
 the token is random, so every connection is refused (401). Needs starlette and uvicorn.
 
-    MEDIA_BEARER_TOKEN=… uvicorn examples.asgi_receiver:app --ssl-keyfile key.pem \\
+    MEDIA_BEARER_TOKEN=… uvicorn examples.asgi_receiver:app --ssl-keyfile key.pem \
         --ssl-certfile cert.pem
     python examples/asgi_receiver.py   # a self-demo: the emulator streams a call to it
 """

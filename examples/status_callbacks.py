@@ -1,11 +1,11 @@
-"""A status-callback endpoint: it checks each callback's signature, then reads it.
+r"""A status-callback endpoint: it checks each callback's signature, then reads it.
 
 SignalWire sends `stream-started`, `stream-stopped` and `stream-error` to a stream's
 `status_callback`, signed with your Signing Key (SIGNALWIRE_SIGNING_KEY); what it did not
 sign is refused with 403. Behind a proxy, `request.url` must still be the URL SignalWire
 requested: pass the Host header on, run uvicorn with --proxy-headers. Needs starlette, uvicorn.
 
-    SIGNALWIRE_SIGNING_KEY=… uvicorn examples.status_callbacks:app --ssl-keyfile key.pem \\
+    SIGNALWIRE_SIGNING_KEY=… uvicorn examples.status_callbacks:app --ssl-keyfile key.pem \
         --ssl-certfile cert.pem
     python examples/status_callbacks.py   # a self-demo: the emulator sends it callbacks
 """

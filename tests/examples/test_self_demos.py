@@ -26,7 +26,7 @@ SHOWN = {
     "status_callbacks": [
         rf"stream-started: stream {UUID} of call {UUID}$",
         rf"stream-stopped: stream {UUID} of call {UUID}$",
-        rf"stream-error: stream {UUID} of call {UUID} \(connection_refused\)$",
+        rf"stream-error: stream {UUID} of call {UUID} \(connection_refused\w*\)$",
     ],
     "voice_agent": [
         "the caller heard the answer to utterance 1",
