@@ -9,8 +9,6 @@ your certificate and the token you pass SignalWire as `authorization_bearer_toke
                                             # for 3 s each; their WAVs land in FOLDER
 """
 
-from __future__ import annotations
-
 import asyncio
 import ssl as _ssl
 import sys

@@ -25,21 +25,21 @@ from signalwire_streams.testing import Emulator
 from tests.helpers.paths import README
 
 NEEDS = "# needs:"
-# What a block may name in its `# needs:` line, and how this suite provides it.
-PROVIDERS: dict[str, Callable[[Emulator], str]] = {
-    **{
-        name: (lambda emulator, name=name: emulator.environment()[name])
-        for name in (
-            "SIGNALWIRE_PROJECT_ID",
-            "SIGNALWIRE_API_TOKEN",
-            "SIGNALWIRE_SPACE",
-            "SIGNALWIRE_SIGNING_KEY",
-        )
-    },
+# What a block may name in its `# needs:` line: a Space's variables, which are the
+# emulator's own (`emulator.environment()`), and these, made for the block.
+SPACE = (
+    "SIGNALWIRE_PROJECT_ID",
+    "SIGNALWIRE_API_TOKEN",
+    "SIGNALWIRE_SPACE",
+    "SIGNALWIRE_SIGNING_KEY",
+)
+MADE: dict[str, Callable[[Emulator], str]] = {
     "CALL_SID": lambda emulator: emulator.add_call(),
     "CONFERENCE_SID": lambda emulator: emulator.add_conference(),
     "WS_TOKEN": lambda emulator: "ws-token-for-the-readme",
 }
+GIVEN = {*SPACE, *MADE}
+_TESTS = re.compile(r"^(?:async )?def test_", re.MULTILINE)
 _READS = re.compile(r"""os\.(?:environ\[|environ\.get\(|getenv\()\s*["']([A-Z0-9_]+)["']""")
 
 
@@ -58,7 +58,7 @@ class Block:
 
     @property
     def is_pytest_module(self) -> bool:
-        return re.search(r"^(async )?def test_", self.code, re.MULTILINE) is not None
+        return _TESTS.search(self.code) is not None
 
     def head(self) -> str:
         return "\n".join(self.code.splitlines()[:4])
@@ -91,7 +91,7 @@ def test_a_block_says_what_it_reads(block: Block) -> None:
     assert NEEDS not in block.code.partition("\n")[2], f"`{NEEDS}` is not the first line"
     read = set(_READS.findall(block.code))
     assert read <= set(block.needs), f"{sorted(read - set(block.needs))} not named"
-    assert set(block.needs) <= set(PROVIDERS), f"the suite cannot give {block.needs}"
+    assert set(block.needs) <= GIVEN, f"the suite cannot give {block.needs}"
 
 
 @pytest.mark.parametrize("block", BLOCKS, ids=[f"line{block.line}" for block in BLOCKS])
@@ -99,18 +99,21 @@ def test_a_block_runs_as_written(block: Block, tmp_path: Path) -> None:
     env = {
         name: value
         for name, value in os.environ.items()
-        if not name.startswith("SIGNALWIRE_") and name not in PROVIDERS
+        if not name.startswith("SIGNALWIRE_") and name not in GIVEN
     }
     # media=False: a Space-needing block streams to wss://ai.example.com, never reached here.
     with Emulator(media=False) as emulator:
-        env |= {name: PROVIDERS[name](emulator) for name in block.needs}
+        space = emulator.environment()
+        env |= {
+            name: space[name] if name in SPACE else MADE[name](emulator) for name in block.needs
+        }
         result = _run(block, tmp_path, env)
         requests = emulator.requests
     shown = f"README.md line {block.line}:\n{block.head()}\n---\n{result.stdout}{result.stderr}"
     assert result.returncode == 0, shown
     assert "Traceback" not in result.stdout + result.stderr, shown
     if block.is_pytest_module:
-        tests = len(re.findall(r"^(?:async )?def test_", block.code, re.MULTILINE))
+        tests = len(_TESTS.findall(block.code))
         assert f"{tests} passed" in result.stdout and "skipped" not in result.stdout, shown
     if any(name.startswith("SIGNALWIRE_") for name in block.needs):
         # It reached the Space the variables point at, and everything it asked succeeded.
