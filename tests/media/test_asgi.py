@@ -10,12 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import socket
-import subprocess
-import sys
 import textwrap
-import time
 import wave
 from pathlib import Path
 
@@ -25,6 +20,7 @@ import websockets
 from signalwire_streams.testing import Emulator, LocalTLS
 
 from tests.helpers.receivers import SPEED, TOKEN, client_for, eventually
+from tests.helpers.uvicorn import Uvicorn
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -75,52 +71,23 @@ app = Starlette(routes=[WebSocketRoute("/calls/media", media_route)])
 """
 
 
-def _free_port() -> int:
-    with socket.create_server(("127.0.0.1", 0)) as probe:
-        return int(probe.getsockname()[1])
+class AppServer(Uvicorn):
+    """`source` written as media_app.py in `folder` and served; each stream's line goes to
+    the results folder, its WAV to the recordings folder."""
 
-
-class Uvicorn:
     def __init__(self, folder: Path, tls: LocalTLS, source: str, workers: int) -> None:
         self.results = folder / "results"
         self.recordings = folder / "recordings"
         self.results.mkdir()
         self.recordings.mkdir()
         (folder / "media_app.py").write_text(textwrap.dedent(source))
-        self.port = _free_port()
         env = {
-            **os.environ,
             "PYTHONPATH": str(folder),
             "RESULTS": str(self.results),
             "RECORDINGS": str(self.recordings),
             "TOKEN": TOKEN,
         }
-        command = [sys.executable, "-m", "uvicorn", "media_app:app", "--port", str(self.port)]
-        command += ["--workers", str(workers), "--ws", "websockets", "--log-level", "warning"]
-        command += ["--ssl-certfile", str(tls.cert_file), "--ssl-keyfile", str(tls.key_file)]
-        self.process = subprocess.Popen(command, env=env, cwd=folder, stderr=subprocess.PIPE)
-        self.url = f"wss://127.0.0.1:{self.port}"
-        self._wait_until_listening(tls)
-
-    def _wait_until_listening(self, tls: LocalTLS) -> None:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(f"https://127.0.0.1:{self.port}/", verify=tls.client_context())
-                return
-            except httpx.TransportError:
-                time.sleep(0.1)
-        self.stop()
-        raise AssertionError("uvicorn did not start")
-
-    def stop(self) -> str:
-        self.process.terminate()
-        try:
-            _, errors = self.process.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            _, errors = self.process.communicate()
-        return errors.decode(errors="replace")
+        super().__init__("media_app:app", tls, cwd=folder, env=env, workers=workers)
 
     def lines(self) -> list[dict[str, object]]:
         return [json.loads(path.read_text()) for path in self.results.glob("*.json")]
@@ -151,14 +118,14 @@ async def _stream_calls(emulator: Emulator, url: str, count: int) -> list[str]:
 
 
 async def test_two_workers_serve_streams_and_share_them(tls: LocalTLS, tmp_path: Path) -> None:
-    server = Uvicorn(tmp_path, tls, APP, workers=2)
+    server = AppServer(tmp_path, tls, APP, workers=2)
     try:
         async with Emulator(ca_file=tls.ca_file, speed=SPEED) as emulator:
             sids = await _stream_calls(emulator, f"{server.url}/media", 16)
             await eventually(lambda: len(server.lines()) == len(sids), timeout=30)
             sent = {sid: emulator.media(sid).frames_sent for sid in sids}
     finally:
-        errors = server.stop()
+        _, errors = server.stop()
     lines = {line["sid"]: line for line in server.lines()}
     assert set(lines) == set(sids)
     for sid, line in lines.items():  # both tracks: a frame on each for every tick sent
@@ -174,7 +141,7 @@ async def test_two_workers_serve_streams_and_share_them(tls: LocalTLS, tmp_path:
 
 
 async def test_the_upgrade_is_checked_before_accepting(tls: LocalTLS, tmp_path: Path) -> None:
-    server = Uvicorn(tmp_path, tls, APP, workers=1)
+    server = AppServer(tmp_path, tls, APP, workers=1)
     try:
         for headers, status in (({}, 401), ({"Authorization": "Bearer wrong"}, 401)):
             with pytest.raises(websockets.InvalidStatus) as refused:
@@ -187,19 +154,19 @@ async def test_the_upgrade_is_checked_before_accepting(tls: LocalTLS, tmp_path: 
         answer = httpx.get(f"https://127.0.0.1:{server.port}/media", verify=tls.client_context())
         assert answer.status_code == 426
     finally:
-        errors = server.stop()
+        _, errors = server.stop()
     assert server.lines() == [] and "Traceback" not in errors
 
 
 async def test_a_starlette_route_hands_its_websocket_over(tls: LocalTLS, tmp_path: Path) -> None:
-    server = Uvicorn(tmp_path, tls, ROUTE, workers=1)
+    server = AppServer(tmp_path, tls, ROUTE, workers=1)
     try:
         async with Emulator(ca_file=tls.ca_file, speed=SPEED) as emulator:
             sids = await _stream_calls(emulator, f"{server.url}/calls/media", 3)
             await eventually(lambda: len(server.lines()) == len(sids), timeout=30)
             sent = {sid: emulator.media(sid).frames_sent for sid in sids}
     finally:
-        errors = server.stop()
+        _, errors = server.stop()
     for line in server.lines():
         assert line["end"] == "stop" and line["frames"] == 2 * sent[str(line["sid"])]
         assert line["path"] == "/calls/media"

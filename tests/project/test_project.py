@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -39,7 +40,16 @@ def test_code_passes_the_pinned_ruff() -> None:
     lint = _run(sys.executable, "-m", "ruff", "check", ".", *scripts)
     assert lint.returncode == 0, lint.stdout + lint.stderr
     form = _run(
-        sys.executable, "-m", "ruff", "format", "--check", "facade", "tests", "bench", *scripts
+        sys.executable,
+        "-m",
+        "ruff",
+        "format",
+        "--check",
+        "facade",
+        "tests",
+        "bench",
+        "examples",
+        *scripts,
     )
     assert form.returncode == 0, form.stdout + form.stderr
 
@@ -119,3 +129,18 @@ def test_wheel_ships_both_packages_and_py_typed(tmp_path: Path) -> None:
     assert "signalwire_streams_api/api/default/create_call_stream.py" in names
     assert "signalwire_streams_api/py.typed" in names
     assert not any(name.startswith(("tests/", "scripts/", "openapi/")) for name in names)
+    info = f"signalwire_streams-{signalwire_streams.__version__}.dist-info"
+    assert f"{info}/licenses/LICENSE" in names
+    metadata = zipfile.ZipFile(wheel).read(f"{info}/METADATA").decode()
+    assert "License-Expression: MIT" in metadata and "License-File: LICENSE" in metadata
+
+
+def test_sdist_ships_the_license_and_the_changelog(tmp_path: Path) -> None:
+    result = _run(sys.executable, "-m", "hatchling", "build", "-t", "sdist", "-d", str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    (sdist,) = tmp_path.glob("signalwire_streams-*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        names = {name.partition("/")[2] for name in archive.getnames()}
+    assert {"LICENSE", "CHANGELOG.md", "README.md", "pyproject.toml"} <= names
+    assert "facade/signalwire_streams/__init__.py" in names
+    assert not any(name.startswith(("tests/", "scripts/", "bench/")) for name in names)
