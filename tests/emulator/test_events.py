@@ -121,7 +121,11 @@ async def test_a_receiver_that_hangs_up_stops_the_stream(tls: LocalTLS) -> None:
         await until_stopped(emulator, call)
         await asyncio.sleep(0)
     closed = [e.detail for e in emulator.events if e.kind == "closed"]
-    assert closed == ["closed by the receiver (close code 1000)"]
+    # 1006 when the receiver's TLS layer resets the connection before its close frame is read
+    assert closed in (
+        ["closed by the receiver (close code 1000)"],
+        ["closed by the receiver (close code 1006)"],
+    )
     assert emulator.media(stream.sid).end == "receiver-closed"
 
 

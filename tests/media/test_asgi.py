@@ -40,8 +40,18 @@ async def handle(session: media.Session) -> None:
     part.write_text(json.dumps(line))
     part.replace(part.with_suffix(".json"))
 
-app = media.asgi_app(handle, bearer_token=os.environ["TOKEN"],
-                     record_dir=os.environ["RECORDINGS"])
+streams = media.asgi_app(handle, bearer_token=os.environ["TOKEN"],
+                         record_dir=os.environ["RECORDINGS"])
+
+async def app(scope, receive, send):
+    # The streams, and GET /pid: which worker answered (for the test to wait for both).
+    if scope["type"] == "http" and scope["path"] == "/pid":
+        body = str(os.getpid()).encode()
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+        return
+    await streams(scope, receive, send)
 """
 
 ROUTE = """
@@ -120,6 +130,15 @@ async def _stream_calls(emulator: Emulator, url: str, count: int) -> list[str]:
 async def test_two_workers_serve_streams_and_share_them(tls: LocalTLS, tmp_path: Path) -> None:
     server = AppServer(tmp_path, tls, APP, workers=2)
     try:
+        # uvicorn answers once its first worker is up: wait for the second one too.
+        answered: set[str] = set()
+        for _ in range(300):
+            async with httpx.AsyncClient(verify=tls.client_context()) as fresh:
+                answered.add((await fresh.get(f"{server.https_url}/pid")).text)
+            if len(answered) == 2:
+                break
+            await asyncio.sleep(0.05)
+        assert len(answered) == 2, "the second worker never answered"
         async with Emulator(ca_file=tls.ca_file, speed=SPEED) as emulator:
             sids = await _stream_calls(emulator, f"{server.url}/media", 16)
             await eventually(lambda: len(server.lines()) == len(sids), timeout=30)
