@@ -128,8 +128,8 @@ async def picows_msgspec(tally: Tally, options: Options) -> AsyncIterator[int]:
 @asynccontextmanager
 async def websockets_json(tally: Tally, options: Options) -> AsyncIterator[int]:
     from websockets.asyncio.server import ServerConnection, serve
-    from websockets.http11 import Request, Response
     from websockets.exceptions import ConnectionClosed
+    from websockets.http11 import Request, Response
 
     def check(connection: ServerConnection, request: Request) -> Response | None:
         if token_ok(request.headers.get_all("Authorization")):
