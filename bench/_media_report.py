@@ -67,6 +67,7 @@ class MediaFigures(TypedDict):
     sockets_after: int
     generator_lag_ms: list[float]
     generator_exit_codes: list[int | None]
+    other_processes_cpu_cores: float
     complete: bool
     per_worker: list[WorkerFigures]
 
@@ -142,6 +143,7 @@ def figures(run: Run) -> MediaFigures:
         "sockets_after": sum(r["sockets_after"] for r in run.reports),
         "generator_lag_ms": [1000 * lag for lag in run.lags],
         "generator_exit_codes": run.codes,
+        "other_processes_cpu_cores": run.others,
         "complete": run.complete,
         "per_worker": [_worker(report) for report in run.reports],
     }
@@ -192,6 +194,7 @@ class Row:
             lateness,
             f"{median([run.peak_rss_mb for run in runs]):.0f}",
             f"{1000 * lag:.1f}",
+            f"{median([run.others for run in runs]):.2f}",
         ]
 
 
@@ -215,8 +218,9 @@ def table(table_rows: Sequence[Row]) -> list[str]:
     lines = [
         "| receiver | transport | workers | CPU µs/frame | × fastest floor | CPU, of one core "
         f"| frames received / sent | lost | out of order | later than {LATE * 1000:.0f} ms "
-        "| lateness p50 / p99 / max ms | peak RSS MB | generator's worst lag ms |",
-        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "| lateness p50 / p99 / max ms | peak RSS MB | generator's worst lag ms "
+        "| other processes' CPU, cores |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for row in table_rows:
         lines.append("| " + " | ".join(row.cells(floors.get(row.first.transport))) + " |")
