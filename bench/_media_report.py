@@ -67,7 +67,7 @@ class MediaFigures(TypedDict):
     sockets_after: int
     generator_lag_ms: list[float]
     generator_exit_codes: list[int | None]
-    other_processes_cpu_cores: float
+    cpu_pressure: float
     complete: bool
     per_worker: list[WorkerFigures]
 
@@ -143,7 +143,7 @@ def figures(run: Run) -> MediaFigures:
         "sockets_after": sum(r["sockets_after"] for r in run.reports),
         "generator_lag_ms": [1000 * lag for lag in run.lags],
         "generator_exit_codes": run.codes,
-        "other_processes_cpu_cores": run.others,
+        "cpu_pressure": run.pressure,
         "complete": run.complete,
         "per_worker": [_worker(report) for report in run.reports],
     }
@@ -194,7 +194,7 @@ class Row:
             lateness,
             f"{median([run.peak_rss_mb for run in runs]):.0f}",
             f"{1000 * lag:.1f}",
-            f"{median([run.others for run in runs]):.2f}",
+            f"{100 * median([run.pressure for run in runs]):.0f} %",
         ]
 
 
@@ -219,7 +219,7 @@ def table(table_rows: Sequence[Row]) -> list[str]:
         "| receiver | transport | workers | CPU µs/frame | × fastest floor | CPU, of one core "
         f"| frames received / sent | lost | out of order | later than {LATE * 1000:.0f} ms "
         "| lateness p50 / p99 / max ms | peak RSS MB | generator's worst lag ms "
-        "| other processes' CPU, cores |",
+        "| CPU pressure |",
         "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for row in table_rows:

@@ -12,8 +12,6 @@ descriptors, in processes that run nothing else. Runs never overlap.
 from __future__ import annotations
 
 import json
-import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -102,7 +100,7 @@ class Run:
     sent: int
     lags: list[float]  # each generator's worst lag behind its own schedule, seconds
     codes: list[int | None]  # the generators' exit codes
-    others: float  # other processes' CPU over the run, in cores: the machine's noise
+    pressure: float  # the share of the run during which some task waited for a core
 
     @property
     def scheduled(self) -> int:
@@ -183,21 +181,14 @@ class Run:
         )
 
 
-def _busy() -> float:
-    """CPU seconds the whole machine has spent busy since boot (/proc/stat)."""
-    with open("/proc/stat") as stat:
-        fields = [int(value) for value in stat.readline().split()[1:9]]
-    user, nice, system, _idle, _iowait, irq, softirq, steal = fields
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
-
-
-def _ours() -> float:
-    """CPU seconds of this process and of its children that have ended."""
-    total = 0.0
-    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
-        usage = resource.getrusage(who)
-        total += usage.ru_utime + usage.ru_stime
-    return total
+def _stalled() -> float:
+    """Seconds, since boot, during which some runnable task waited for a core (Linux PSI,
+    /proc/pressure/cpu "some"; NaN without it)."""
+    try:
+        with open("/proc/pressure/cpu") as pressure:
+            return int(pressure.readline().rpartition("total=")[2]) / 1e6
+    except (OSError, ValueError):
+        return float("nan")
 
 
 def _receiver(receiver: Receiver, port: int, reuse_port: bool, tls: Tls | None) -> Child:
@@ -221,7 +212,7 @@ def run(
 ) -> Run:
     """Serve `streams` streams for `seconds` with this receiver (as `workers` processes)."""
     assert transport == "ws" or tls is not None
-    busy, ours, started_at = _busy(), _ours(), time.monotonic()
+    stalled, started_at = _stalled(), time.monotonic()
     children: list[Child] = []
     try:
         children.append(_receiver(receiver, 0, workers > 1, tls if transport == "wss" else None))
@@ -268,7 +259,7 @@ def run(
         sent=sum(int(report["sent"]) for report in said),
         lags=[float(report["lag"]) for report in said],
         codes=[generator.returncode for generator in started],
-        others=((_busy() - busy) - (_ours() - ours)) / (time.monotonic() - started_at),
+        pressure=(_stalled() - stalled) / (time.monotonic() - started_at),
     )
 
 

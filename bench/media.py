@@ -110,9 +110,9 @@ def header(settings: Settings) -> list[str]:
         f"20 ms, {settings.seconds:g} s each; {settings.generators} generator process(es). "
         f"Python {sys.version.split()[0]}, {os.cpu_count()} cores, {packages}; "
         f"{time.strftime('%Y-%m-%d %H:%M')}. CPU is each receiver process's user + system "
-        "time from its first stream's connection to its last one's end. The last column is "
-        "what the machine's other processes took meanwhile (busy CPU less this program's "
-        "and its children's): the noise in the figures"
+        "time from its first stream's connection to its last one's end. CPU pressure is "
+        "the share of a run during which some task, ours or another's, waited for a core "
+        "(/proc/pressure/cpu): on 2 cores, a receiver and the generator alone make none"
         + (f"; medians of {settings.repeats} runs a row" if settings.repeats > 1 else "")
         + ".",
     ]
