@@ -24,7 +24,7 @@ from bench._generator import FRAME
 from bench._process import Child, child_env, module_command
 from bench._tally import TallyReport
 
-__all__ = ["RECEIVERS", "Count", "Receiver", "Run", "Tls", "median", "run"]
+__all__ = ["RECEIVERS", "Count", "Receiver", "Run", "Tls", "median", "run", "settle"]
 
 Count = Literal[
     "streams", "frames", "late", "out_of_order", "gaps", "ended_by_stop", "parameters_intact"
@@ -189,6 +189,22 @@ def _stalled() -> float:
             return int(pressure.readline().rpartition("total=")[2]) / 1e6
     except (OSError, ValueError):
         return float("nan")
+
+
+def settle(limit: float, quiet: float = 0.05) -> float:
+    """Wait until some task has waited for a core less than `quiet` of the last 10 s (PSI
+    avg10), at most `limit` seconds: the machine is shared. The seconds waited."""
+    started = time.monotonic()
+    while time.monotonic() - started < limit:
+        try:
+            with open("/proc/pressure/cpu") as pressure:
+                avg10 = float(pressure.readline().split()[1].partition("=")[2])
+        except (OSError, ValueError, IndexError):
+            break
+        if avg10 < 100 * quiet:
+            break
+        time.sleep(1.0)
+    return time.monotonic() - started
 
 
 def _receiver(receiver: Receiver, port: int, reuse_port: bool, tls: Tls | None) -> Child:

@@ -26,7 +26,12 @@ connection to its last one's end, so start-up is not. Receivers run one after an
 never two at once, over wss (TLS in the receiver) and ws (--transport). --workers 1,2 runs
 our receiver also as 2 processes sharing one port (`reuse_port=True`), the kernel
 spreading the streams over them; a table then shows each worker. With --repeats N every
-row runs N times, interleaved with the others, and the table gives medians.
+row runs N times, interleaved with the others, and the table gives medians. The machine
+may be shared: before each run it waits (--settle, at most 60 s) until no task has waited
+for a core more than 5 % of the last 10 s, and each row gives the share of its run during
+which one did (CPU pressure, from /proc/pressure/cpu). A receiver that falls behind reads
+several frames per wake-up and spends less per frame: CPU per frame compares rows that
+kept up, at low pressure.
 
 It prints the table and writes it as Markdown (--out, default bench-media.md); --json FILE
 also writes every run's figures (`MediaReport`), for scripts/load. It exits 1 when a run
@@ -54,7 +59,7 @@ from pathlib import Path
 
 from bench._media_report import MediaReport, figures, met, rows, table, worker_table
 from bench._report import command_line, write_json, write_text
-from bench._runs import RECEIVERS, Receiver, Run, Tls, run
+from bench._runs import RECEIVERS, Receiver, Run, Tls, run, settle
 
 __all__ = ["Settings", "main", "parse"]
 
@@ -78,6 +83,7 @@ class Settings:
     receivers: list[Receiver]
     workers: list[int]  # our receiver's process counts
     repeats: int
+    settle: float  # seconds to wait at most, before each run, for the machine to be quiet
     out: Path
     json: Path | None
     check: bool
@@ -192,6 +198,14 @@ def parse(argv: Sequence[str]) -> Settings:
         help="our receiver's processes sharing one port; 1,2 runs both (1)",
     )
     parser.add_argument("--repeats", type=int, default=1, help="runs of every row (1), medians")
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="before each run, wait at most this long (60) until no task has waited for a "
+        "core more than 5%% of the last 10 s (/proc/pressure/cpu): the machine is shared",
+    )
     parser.add_argument("--out", type=Path, default=Path("bench-media.md"))
     parser.add_argument(
         "--json", type=Path, metavar="FILE", help="also write every run's figures as JSON here"
@@ -221,6 +235,7 @@ def parse(argv: Sequence[str]) -> Settings:
         receivers=receivers,
         workers=args.workers,
         repeats=max(1, args.repeats),
+        settle=args.settle,
         out=args.out,
         json=args.json,
         check=args.check,
@@ -235,6 +250,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as folder:
         tls = Tls.make(Path(folder)) if "wss" in settings.transports else None
         for number, (receiver, transport, workers) in enumerate(todo, 1):
+            waited = settle(settings.settle)
+            if waited >= 1:
+                print(f"waited {waited:.0f} s for a quiet machine", file=sys.stderr, flush=True)
             done = run(
                 receiver,
                 transport=transport,
