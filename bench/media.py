@@ -201,10 +201,9 @@ def parse(argv: Sequence[str]) -> Settings:
     parser.add_argument(
         "--settle",
         type=float,
-        default=60.0,
         metavar="SECONDS",
-        help="before each run, wait at most this long (60) until no task has waited for a "
-        "core more than 5%% of the last 10 s (/proc/pressure/cpu): the machine is shared",
+        help="before each run, wait at most this long (60; --check: 0) until no task has "
+        "waited for a core more than 5%% of the last 10 s (/proc/pressure/cpu)",
     )
     parser.add_argument("--out", type=Path, default=Path("bench-media.md"))
     parser.add_argument(
@@ -235,7 +234,7 @@ def parse(argv: Sequence[str]) -> Settings:
         receivers=receivers,
         workers=args.workers,
         repeats=max(1, args.repeats),
-        settle=args.settle,
+        settle=args.settle if args.settle is not None else (0.0 if args.check else 60.0),
         out=args.out,
         json=args.json,
         check=args.check,
