@@ -27,7 +27,7 @@ never two at once, over wss (TLS in the receiver) and ws (--transport). --worker
 our receiver also as 2 processes sharing one port (`reuse_port=True`), the kernel
 spreading the streams over them; a table then shows each worker. With --repeats N every
 row runs N times, interleaved with the others, and the table gives medians. The machine
-may be shared: before each run it waits (--settle, at most 60 s) until no task has waited
+may be shared: before each run it waits (--settle, at most 30 s) until no task has waited
 for a core more than 5 % of the last 10 s, and each row gives the share of its run during
 which one did (CPU pressure, from /proc/pressure/cpu). A receiver that falls behind reads
 several frames per wake-up and spends less per frame: CPU per frame compares rows that
@@ -202,7 +202,7 @@ def parse(argv: Sequence[str]) -> Settings:
         "--settle",
         type=float,
         metavar="SECONDS",
-        help="before each run, wait at most this long (60; --check: 0) until no task has "
+        help="before each run, wait at most this long (30; --check: 0) until no task has "
         "waited for a core more than 5%% of the last 10 s (/proc/pressure/cpu)",
     )
     parser.add_argument("--out", type=Path, default=Path("bench-media.md"))
@@ -234,7 +234,7 @@ def parse(argv: Sequence[str]) -> Settings:
         receivers=receivers,
         workers=args.workers,
         repeats=max(1, args.repeats),
-        settle=args.settle if args.settle is not None else (0.0 if args.check else 60.0),
+        settle=args.settle if args.settle is not None else (0.0 if args.check else 30.0),
         out=args.out,
         json=args.json,
         check=args.check,
