@@ -119,7 +119,12 @@ def header(settings: Settings) -> list[str]:
         "time from its first stream's connection to its last one's end. CPU pressure is "
         "the share of a run during which some task, ours or another's, waited for a core "
         "(/proc/pressure/cpu): on 2 cores, a receiver and the generator alone make none"
-        + (f"; medians of {settings.repeats} runs a row" if settings.repeats > 1 else "")
+        + (
+            f". Each row: the medians of {settings.repeats} runs, but the worst run's frames, "
+            "losses and late frames"
+            if settings.repeats > 1
+            else ""
+        )
         + ".",
     ]
 
@@ -133,12 +138,14 @@ def report(settings: Settings, runs: list[Run]) -> int:
     ):
         lines += ["", "Each worker of our receiver, run by run:", "", *worker_table(runs)]
     lines += [f"\n{note}" for note in settings.notes]
-    failed = [run for run in runs if not met(run, settings.check)]
+    failed: dict[str, int] = {}
+    for each in runs:
+        if not met(each, settings.check):
+            name = f"{each.transport} {each.receiver.name} ×{each.workers}"
+            failed[name] = failed.get(name, 0) + 1
     if failed:
-        lines += [
-            "",
-            "Failed: " + "; ".join(f"{r.transport} {r.receiver.name} ×{r.workers}" for r in failed),
-        ]
+        of = f" of {settings.repeats} runs" if settings.repeats > 1 else " run"
+        lines += ["", "Failed: " + "; ".join(f"{k} ({n}{of})" for k, n in failed.items())]
     text = "\n".join(lines) + "\n"
     print("\n" + text)
     write_text(settings.out, text)
