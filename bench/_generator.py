@@ -14,8 +14,8 @@ frame's lateness; a generator that falls behind makes that figure worse, never b
 Its client is picows (frames built and masked in C, sent without a task switch, over
 aiofastnet's transport, which picows uses when it is installed, as it is with picows): at
 500 streams it takes about half the CPU per frame websockets' client did, which leaves
-the receiver a core of its own on two. Each message still goes out on its own, one TLS
-record and one write per frame per stream, as SignalWire's do.
+the receiver a core of its own on two. Each message still goes out on its own: one write
+(and over wss one TLS record) per frame per stream.
 
 Its last line out is JSON: `{"lag": worst seconds behind its own schedule, "sent": frames}`.
 It runs in its own process so that its CPU is not the receiver's.
