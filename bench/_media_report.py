@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypedDict
 
-from bench._runs import Run, median
+from bench._runs import Run, median, percentile
 from bench._tally import LATE, TallyReport
 
 __all__ = ["MediaFigures", "MediaReport", "Row", "figures", "met", "rows", "table", "worker_table"]
@@ -93,7 +93,7 @@ def met(run: Run, check: bool) -> bool:
 
 
 def _worker(report: TallyReport) -> WorkerFigures:
-    samples = sorted(report["samples_ms"])
+    samples = report["samples_ms"]
     nan = float("nan")
     frames = report["frames"]
     return {
@@ -102,8 +102,8 @@ def _worker(report: TallyReport) -> WorkerFigures:
         "cpu_s": report["cpu_s"],
         "cpu_us_per_frame": 1e6 * report["cpu_s"] / frames if frames else nan,
         "lateness_ms": {
-            "p50": samples[len(samples) // 2] if samples else nan,
-            "p99": samples[int(0.99 * (len(samples) - 1))] if samples else nan,
+            "p50": percentile(samples, 0.5),
+            "p99": percentile(samples, 0.99),
             "max": report["worst_ms"],
         },
         "late": report["late"],

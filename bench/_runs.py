@@ -24,7 +24,17 @@ from bench._generator import FRAME
 from bench._process import Child, child_env, module_command
 from bench._tally import TallyReport
 
-__all__ = ["RECEIVERS", "Count", "Receiver", "Run", "Tls", "median", "run", "settle"]
+__all__ = [
+    "RECEIVERS",
+    "Count",
+    "Receiver",
+    "Run",
+    "Tls",
+    "median",
+    "percentile",
+    "run",
+    "settle",
+]
 
 Count = Literal[
     "streams", "frames", "late", "out_of_order", "gaps", "ended_by_stop", "parameters_intact"
@@ -139,8 +149,7 @@ class Run:
         return max((report["worst_ms"] for report in self.reports), default=float("nan"))
 
     def percentile_ms(self, fraction: float) -> float:
-        samples = sorted(s for report in self.reports for s in report["samples_ms"])
-        return samples[int(fraction * (len(samples) - 1))] if samples else float("nan")
+        return percentile([s for report in self.reports for s in report["samples_ms"]], fraction)
 
     @property
     def peak_rss_mb(self) -> float:
@@ -277,6 +286,12 @@ def run(
         codes=[generator.returncode for generator in started],
         pressure=(_stalled() - stalled) / (time.monotonic() - started_at),
     )
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    """The sample at `fraction` of the way up the sorted samples (nearest rank below)."""
+    ordered = sorted(samples)
+    return ordered[int(fraction * (len(ordered) - 1))] if ordered else float("nan")
 
 
 def median(values: list[float]) -> float:
