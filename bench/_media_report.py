@@ -3,7 +3,9 @@
 Runs of one receiver, transport and worker count (one per --repeats) make a row: the
 median of each figure over them, except the counts of frames lost, out of order and late,
 which are the worst run's. Each row's CPU per frame is also given as a ratio to the
-fastest floor row of the same transport.
+fastest floor row of the same transport: the cheapest per frame among the floor rows that
+kept up (p99 lateness within LATE), or among all if none did. A row that fell behind is
+marked †: it read several frames per wake-up, which is cheaper per frame.
 """
 
 # ruff: noqa: RUF001  (the tables use the multiplication sign and en dash on purpose)
@@ -163,12 +165,19 @@ class Row:
     def us_per_frame(self) -> float:
         return median([run.us_per_frame for run in self.runs])
 
+    @property
+    def kept_up(self) -> bool:
+        """Its median p99 lateness is within LATE: it read frames about as they came."""
+        return median([run.percentile_ms(0.99) for run in self.runs]) <= 1000 * LATE
+
     def cells(self, floor_us: float | None) -> list[str]:
         runs, first = self.runs, self.first
         us = f"{self.us_per_frame:.1f}"
         if len(runs) > 1:
             low, high = (f(run.us_per_frame for run in runs) for f in (min, max))
             us += f" ({low:.1f}–{high:.1f})"
+        if not self.kept_up:
+            us += " †"
         ratio = f"{self.us_per_frame / floor_us:.2f}×" if floor_us else ""
         worst = max(runs, key=lambda run: (run.lost, run.sent))
         lateness = " / ".join(
@@ -207,14 +216,30 @@ def rows(runs: Sequence[Run], order: Sequence[str]) -> list[Row]:
     return [Row(groups[key]) for key in sorted(groups, key=lambda k: (k[0] != "wss", k[1], k[2]))]
 
 
-def table(table_rows: Sequence[Row]) -> list[str]:
-    """The main table, a line a row, each row's ratio to its transport's fastest floor."""
-    floors: dict[str, float] = {}
+BEHIND = (
+    f"† fell behind (p99 lateness over {LATE * 1000:.0f} ms): it read several frames per "
+    "wake-up, which costs less per frame, so its CPU per frame is not comparable with a row "
+    "that kept up. The fastest floor of a transport is the cheapest floor row that kept up, "
+    "or the cheapest of all if none did."
+)
+
+
+def fastest_floors(table_rows: Sequence[Row]) -> dict[str, float]:
+    """Each transport's cheapest floor row per frame, among those that kept up if any did."""
+    floors: dict[str, tuple[bool, float]] = {}
     for row in table_rows:
         us = row.us_per_frame
-        if row.first.receiver.floor and not math.isnan(us):
-            transport = row.first.transport
-            floors[transport] = min(us, floors.get(transport, us))
+        if not row.first.receiver.floor or math.isnan(us):
+            continue
+        candidate = (not row.kept_up, us)  # one that kept up beats any that did not
+        transport = row.first.transport
+        floors[transport] = min(candidate, floors.get(transport, candidate))
+    return {transport: us for transport, (_, us) in floors.items()}
+
+
+def table(table_rows: Sequence[Row]) -> list[str]:
+    """The main table, a line a row, each row's ratio to its transport's fastest floor."""
+    floors = fastest_floors(table_rows)
     lines = [
         "| receiver | transport | workers | CPU µs/frame | × fastest floor | CPU, of one core "
         f"| frames received / sent | lost | out of order | later than {LATE * 1000:.0f} ms "
@@ -224,6 +249,8 @@ def table(table_rows: Sequence[Row]) -> list[str]:
     ]
     for row in table_rows:
         lines.append("| " + " | ".join(row.cells(floors.get(row.first.transport))) + " |")
+    if not all(row.kept_up for row in table_rows):
+        lines += ["", BEHIND]
     return lines
 
 
