@@ -49,7 +49,7 @@ from bench._process import child_env, module_command
 from bench._report import Check, all_passed, command_line, verdicts, write_text
 
 if TYPE_CHECKING:
-    from bench.media import MediaFigures
+    from bench._media_report import MediaFigures, MediaReport
 
 __all__ = ["Settings", "main", "media_checks", "report"]
 
@@ -84,6 +84,10 @@ def media_phase(settings: Settings) -> MediaRun:
         command = module_command(
             "bench.media",
             "--check",
+            "--receivers",
+            "ours-iterate",
+            "--transport",
+            "wss",
             "--streams",
             str(settings.streams),
             "--seconds",
@@ -96,7 +100,9 @@ def media_phase(settings: Settings) -> MediaRun:
         done = subprocess.run(command, capture_output=True, text=True, env=child_env())
         if done.returncode != 0 or not figures.exists():
             sys.stderr.write(done.stdout + done.stderr)
-        result = cast("MediaFigures", json.loads(figures.read_text())) if figures.exists() else None
+        result = None
+        if figures.exists():
+            (result,) = cast("MediaReport", json.loads(figures.read_text()))["runs"]
     return result, done.returncode
 
 

@@ -20,7 +20,18 @@ from tests.helpers.paths import ROOT
 # Each script's flags, as the README uses them.
 SCRIPTS = {
     "bench": ["--quick", "--out", "--calls", "--repeats"],
-    "bench_media": ["--streams", "--seconds", "--generators", "--no-tls", "--json", "--check"],
+    "bench_media": [
+        "--quick",
+        "--streams",
+        "--seconds",
+        "--generators",
+        "--transport",
+        "--receivers",
+        "--workers",
+        "--repeats",
+        "--json",
+        "--check",
+    ],
     "load": ["--quick", "--rest-only", "--media-only", "--calls", "--streams", "--seconds"],
 }
 # The programs' modules and the children they start.
@@ -30,6 +41,8 @@ MODULES = [
     "bench.load",
     "bench._canned",
     "bench._generator",
+    "bench._ours",
+    "bench._floor",
     "bench._emulator_process",
 ]
 
