@@ -34,7 +34,8 @@ def test_emulator_command_serves_until_interrupted(commands: Commands, token_giv
     a token they set must not be echoed; Ctrl-C ends it cleanly with exit code 0."""
     token = "given-" + secrets.token_urlsafe(16)
     env = {"SIGNALWIRE_API_TOKEN": token} if token_given else {}
-    process, lines = commands.start("emulator", "--port", "0", "--calls", "2", env=env).parts()
+    started = commands.start("emulator", "--port", "0", "--calls", "2", env=env)
+    process, lines = started.parts()
     base_url = lines.until(r"^SignalWire streams emulator on (http://127\.0\.0\.1:\d+/\S+)$")[1]
     space = lines.until(r"^  export SIGNALWIRE_SPACE=(\S+)$")[1]
     project_id = lines.until(r"^  export SIGNALWIRE_PROJECT_ID=(\S+)$")[1]
@@ -53,8 +54,7 @@ def test_emulator_command_serves_until_interrupted(commands: Commands, token_giv
             assert (stream.call_sid, stream.status) == (call, StreamStatus.IN_PROGRESS)
         assert client.streams.stop(calls[0], "try").status == StreamStatus.STOPPED
 
-    process.send_signal(signal.SIGINT)
-    assert process.wait(timeout=10) == 0
+    assert started.interrupt() == 0
     out = lines.rest()
     assert out.splitlines()[-1] == "stopped"
     assert process.stderr is not None

@@ -103,9 +103,18 @@ class Started:
         return self.process, self.lines
 
     def interrupt(self) -> int:
-        """Ctrl-C, and the exit code."""
+        """Ctrl-C, and the exit code. A child still running after WAIT seconds is made to
+        print where each of its threads stands (faulthandler, on SIGABRT), and the test fails
+        with that."""
         self.process.send_signal(signal.SIGINT)
-        return self.process.wait(timeout=WAIT)
+        try:
+            return self.process.wait(timeout=WAIT)
+        except subprocess.TimeoutExpired:
+            self.process.send_signal(signal.SIGABRT)
+            self.process.wait(timeout=WAIT)
+            raise AssertionError(
+                f"still running {WAIT:.0f} s after Ctrl-C; its threads:\n{self.stderr()}"
+            ) from None
 
     def stderr(self) -> str:
         assert self.process.stderr is not None
@@ -134,7 +143,14 @@ class Commands:
             stdout = child
         process = subprocess.Popen(
             [*COMMAND, *args],
-            env=clean_env({"PYTHONUNBUFFERED": "1", "COLUMNS": "120", **(env or {})}),
+            env=clean_env(
+                {
+                    "PYTHONUNBUFFERED": "1",
+                    "PYTHONFAULTHANDLER": "1",
+                    "COLUMNS": "120",
+                    **(env or {}),
+                }
+            ),
             stdin=subprocess.DEVNULL,
             stdout=stdout,
             stderr=subprocess.PIPE,
