@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 from collections.abc import Iterator
 
 import pytest
@@ -27,6 +28,13 @@ settings.register_profile(
     "explore", max_examples=1000, derandomize=False, database=None, deadline=None, print_blob=True
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+# The command-line tests press Ctrl-C in the commands they start, as a user at a terminal
+# does. A suite started in the background of a shell without job control (`pytest &`)
+# ignores SIGINT, and its children would inherit that and shrug Ctrl-C off; with Python's
+# own handler here, they start with the default, as from a terminal.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(autouse=True)

@@ -227,7 +227,9 @@ def _no_wait(kind: str) -> Any:
 
 AFTER_SENDING = [
     # (peer, the facade's error, the generated client's error under AsyncClient, options)
-    ("hang", APITimeoutError, AttemptTimeout, {"timeout": 0.3}),
+    # A second: the peer's thread must read the request before the client gives up and
+    # aborts the connection, which would discard it unread on a busy machine.
+    ("hang", APITimeoutError, AttemptTimeout, {"timeout": 1.0}),
     ("hang up", APIConnectionError, httpx.RemoteProtocolError, {}),
     ("reset", APIConnectionError, httpx.ReadError, {}),
     ("garbage", APIConnectionError, httpx.RemoteProtocolError, {}),
