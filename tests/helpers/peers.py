@@ -8,6 +8,8 @@ import socket
 import struct
 import threading
 
+from tests.helpers.scripted_server import read_request
+
 PROJECT = "6f2a4c1e-1b2d-4e5f-8a9b-0c1d2e3f4a5b"
 CALL = "9c8b7a6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d"
 STREAM = {
@@ -66,7 +68,7 @@ class Peer:
         with connection:
             buffer = b""
             while True:
-                request, buffer = _read_request(connection, buffer)
+                request, buffer = read_request(connection, buffer)
                 if request is None:
                     return
                 self.requests.append(request)
@@ -89,26 +91,3 @@ class Peer:
         self._server.close()
         for connection in self._open:
             connection.close()
-
-
-def _read_request(connection: socket.socket, buffer: bytes) -> tuple[bytes | None, bytes]:
-    while b"\r\n\r\n" not in buffer:
-        try:
-            chunk = connection.recv(65536)
-        except OSError:
-            return None, b""
-        if not chunk:
-            return None, b""
-        buffer += chunk
-    head, _, rest = buffer.partition(b"\r\n\r\n")
-    length = 0
-    for line in head.split(b"\r\n")[1:]:
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
-            length = int(value)
-    while len(rest) < length:
-        chunk = connection.recv(65536)
-        if not chunk:
-            return None, b""
-        rest += chunk
-    return head + b"\r\n\r\n" + rest[:length], rest[length:]

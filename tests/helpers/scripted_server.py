@@ -16,7 +16,7 @@ import zlib
 from collections.abc import Callable
 from functools import cache
 
-__all__ = ["SCRIPTS", "ScriptedServer", "gzip_bomb"]
+__all__ = ["SCRIPTS", "ScriptedServer", "gzip_bomb", "read_request"]
 
 Answer = Callable[[socket.socket, "ScriptedServer"], None]
 
@@ -198,7 +198,7 @@ class ScriptedServer:
     def _serve(self, sock: socket.socket) -> None:
         buffer = b""
         while not self.closed:
-            request, buffer = _read_request(sock, buffer)
+            request, buffer = read_request(sock, buffer)
             if request is None:
                 break
             with self._lock:
@@ -224,7 +224,7 @@ class ScriptedServer:
         self.close()
 
 
-def _read_request(sock: socket.socket, buffer: bytes) -> tuple[bytes | None, bytes]:
+def read_request(sock: socket.socket, buffer: bytes) -> tuple[bytes | None, bytes]:
     """One whole request (headers and a Content-Length body), or None once the peer is gone."""
     while b"\r\n\r\n" not in buffer:
         try:
